@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, describeConfig, parseConfig, VARIABLES } from './app-config.js';
+
+const runtime = { cwd: '/srv/app' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env, runtime);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults, relative to the working directory', () => {
+    const config = parseConfig({}, runtime);
+    expect(config.api).toMatchObject({ host: '127.0.0.1', port: 9100, token: undefined, protectReads: false });
+    expect(config.database).toEqual({ driver: 'sqlite', path: '/srv/app/data/storage_manager.db' });
+    expect(config.dataDir).toBe('/srv/app/data');
+    expect(config.volumes.dir).toBe('/srv/app/data/volumes');
+    expect(config.intervals.checkSeconds).toBe(300);
+    expect(config.logLevel).toBe('INFO');
+    expect(config.tiers).toEqual({ warningPct: 80, criticalPct: 90, emergencyPct: 95, hysteresisPct: 2 });
+    expect(config.alerts.cooldownSeconds).toBe(21600);
+    expect(config.eventLog.retentionDays).toBe(30);
+  });
+
+  it('keeps the image defaults of the public contract documented for the container', () => {
+    expect(VARIABLES.SM_DB_PATH?.containerDefault).toBe('/data/storage_manager.db');
+    expect(VARIABLES.SM_API_PORT?.default).toBe('9100');
+    expect(VARIABLES.SM_CHECK_INTERVAL_SECONDS?.default).toBe('300');
+    expect(VARIABLES.SM_LOG_LEVEL?.default).toBe('INFO');
+  });
+
+  it.each([
+    ['SM_API_PORT', '0', /SM_API_PORT="0" must be a whole number from 1 to 65535/],
+    ['SM_API_PORT', 'http', /SM_API_PORT="http"/],
+    ['SM_CHECK_INTERVAL_SECONDS', '-5', /SM_CHECK_INTERVAL_SECONDS/],
+    ['SM_CHECK_INTERVAL_SECONDS', '1.5', /SM_CHECK_INTERVAL_SECONDS/],
+    ['SM_LOG_LEVEL', 'verbose', /SM_LOG_LEVEL="verbose" must be one of DEBUG, INFO, WARNING, ERROR/],
+    ['SM_PROTECT_READS', 'maybe', /SM_PROTECT_READS="maybe" must be true or false/],
+    ['SM_DB_URL', 'mysql://x@y/z', /SM_DB_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//],
+    ['SM_ROOTS', 'camera', /SM_ROOTS entry "camera" must be name=\/absolute\/path/],
+    ['SM_ROOTS', 'cam=relative/dir', /SM_ROOTS entry/],
+    ['SM_API_TOKEN', 'short', /SM_API_TOKEN must be at least 16 characters/],
+    ['SM_WARNING_PCT', '95', /SM_WARNING_PCT < SM_CRITICAL_PCT < SM_EMERGENCY_PCT/],
+    ['SM_ALERT_WEBHOOK_URLS', 'ftp://x', /SM_ALERT_WEBHOOK_URLS has an invalid URL/],
+    ['SM_CHECK_INTERVAL', '30', /SM_CHECK_INTERVAL is not a known variable \(did you mean SM_CHECK_INTERVAL_SECONDS\?\)/],
+  ])('rejects %s=%s with a message naming it', (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ SM_API_PORT: 'x', SM_LOG_LEVEL: 'loud' })).toHaveLength(2);
+  });
+
+  it('parses roots, lists and postgres', () => {
+    const config = parseConfig(
+      {
+        SM_ROOTS: 'camera=/mnt/cam/, logs=/var/log',
+        SM_DB_URL: 'postgres://sm:secret@127.0.0.1:5432/sm',
+        SM_ALERT_WEBHOOK_URLS: 'http://127.0.0.1:1/a, https://example.test/b',
+        SM_LOG_LEVEL: 'debug',
+      },
+      runtime,
+    );
+    expect(config.volumes.roots).toEqual([
+      { name: 'camera', path: '/mnt/cam' },
+      { name: 'logs', path: '/var/log' },
+    ]);
+    expect(config.database.driver).toBe('postgres');
+    expect(config.alerts.webhookUrls).toHaveLength(2);
+    expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it('never puts a secret into the logged description', () => {
+    const config = parseConfig(
+      { SM_API_TOKEN: 'a-very-secret-token-123', SM_DB_URL: 'postgres://sm:hunter2hunter2@127.0.0.1/sm' },
+      runtime,
+    );
+    const line = describeConfig(config);
+    expect(line).not.toContain('a-very-secret-token-123');
+    expect(line).not.toContain('hunter2hunter2');
+    expect(line).toContain('token=set');
+  });
+});

@@ -1,0 +1,4 @@
+import { CreateEventLog1763769600000 } from './1763769600000-create-event-log.js';
+
+/** Every migration, oldest first. `synchronize` is never used: the schema is exactly what these create. */
+export const MIGRATIONS = [CreateEventLog1763769600000];

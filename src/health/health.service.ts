@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { EventLogRepository } from '../event-log/event-log.repository.js';
+import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
+import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service.js';
+import type { MaintenanceState } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { tierOfRatio, worstTier, type Tier } from '../volumes/tier.js';
+import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { usedRatio } from '../volumes/volumes.service.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'unhealthy';
+  version: string;
+  started_at: string;
+  uptime_seconds: number;
+  problems: string[];
+  database: { status: 'ok' | 'down'; driver: string; events?: number; last_seq?: number; size_bytes?: number; error?: string };
+  scheduler: { running: boolean; jobs: JobStatus[] };
+  maintenance: MaintenanceState;
+  volumes: Array<{ volume_name: string; status: 'available' | 'missing'; registrations: number; pending: number; quarantined: number }>;
+  filesystems: Array<{
+    device: number;
+    volumes: string[];
+    total_bytes: number;
+    available_bytes: number;
+    used_ratio: number;
+    inode_ratio: number;
+    tier: Tier;
+  }>;
+}
+
+/** Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached. */
+@Injectable()
+export class HealthService {
+  private readonly startedAt: Date;
+
+  constructor(
+    private readonly log: EventLogRepository,
+    private readonly store: StateStore,
+    private readonly scheduler: SchedulerService,
+    private readonly catalog: VolumeCatalog,
+    private readonly fs: FileSystemAdapter,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.startedAt = clock.now();
+  }
+
+  async report(version: string): Promise<HealthReport> {
+    const problems: string[] = [];
+    const database: HealthReport['database'] = { status: 'ok', driver: this.log.driver };
+    try {
+      const stats = await this.log.stats();
+      Object.assign(database, { events: stats.events, last_seq: stats.lastSeq, size_bytes: stats.sizeBytes });
+    } catch (error) {
+      database.status = 'down';
+      database.error = error instanceof Error ? error.message : String(error);
+      problems.push('database unreachable');
+    }
+
+    const registrations = Object.values(this.store.current.registrations);
+    const available = await this.catalog.list();
+    const names = new Set([...available.map((v) => v.name), ...registrations.map((r) => r.volume_name)]);
+    const volumes = [...names].sort().map((name) => {
+      const mine = registrations.filter((r) => r.volume_name === name);
+      return {
+        volume_name: name,
+        status: available.some((v) => v.name === name) ? ('available' as const) : ('missing' as const),
+        registrations: mine.length,
+        pending: mine.filter((r) => r.status === 'pending').length,
+        quarantined: mine.filter((r) => r.quarantine !== null).length,
+      };
+    });
+    const pending = volumes.reduce((n, v) => n + v.pending, 0);
+    if (pending > 0) problems.push(`${pending} registration(s) pending: volume missing`);
+
+    const filesystems = await this.filesystems(available.map((v) => ({ name: v.name, root: v.root })));
+    const worst = filesystems.reduce<Tier>((tier, fs) => worstTier(tier, fs.tier), 'ok');
+    if (worst === 'critical' || worst === 'emergency') problems.push(`a filesystem is in the ${worst} tier`);
+
+    const status = database.status === 'down' ? 'unhealthy' : problems.length > 0 ? 'degraded' : 'ok';
+    const now = this.clock.now();
+    return {
+      status,
+      version,
+      started_at: this.startedAt.toISOString(),
+      uptime_seconds: Math.round((now.getTime() - this.startedAt.getTime()) / 1000),
+      problems,
+      database,
+      scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
+      maintenance: this.store.current.maintenance,
+      volumes,
+      filesystems,
+    };
+  }
+
+  private async filesystems(volumes: Array<{ name: string; root: string }>): Promise<HealthReport['filesystems']> {
+    const byDevice = new Map<number, { root: string; names: string[] }>();
+    for (const volume of volumes) {
+      const device = await this.fs.deviceOf(volume.root);
+      if (device === undefined) continue;
+      const entry = byDevice.get(device) ?? { root: volume.root, names: [] };
+      entry.names.push(volume.name);
+      byDevice.set(device, entry);
+    }
+    const result: HealthReport['filesystems'] = [];
+    for (const [device, entry] of byDevice) {
+      try {
+        const usage = await this.fs.filesystemUsage(entry.root);
+        const ratio = usedRatio(usage);
+        const inodeRatio = usage.totalInodes > 0 ? (usage.totalInodes - usage.freeInodes) / usage.totalInodes : 0;
+        result.push({
+          device,
+          volumes: entry.names.sort(),
+          total_bytes: usage.totalBytes,
+          available_bytes: usage.availableBytes,
+          used_ratio: round(ratio),
+          inode_ratio: round(inodeRatio),
+          tier: tierOfRatio(Math.max(ratio, inodeRatio), this.config.tiers),
+        });
+      } catch {
+        // The volume vanished between listing and measuring: it shows as missing on the next report.
+      }
+    }
+    return result;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

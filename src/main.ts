@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createLogger, startApp } from './app.js';
+import { ConfigError, detectRuntime, parseConfig, type AppConfig } from './config/app-config.js';
+
+const EXIT_CONFIG = 78;
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = parseConfig(process.env, detectRuntime());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`storage-manager: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+  Logger.overrideLogger(createLogger(config.logLevel));
+  const logger = new Logger('Main');
+  const running = await startApp(config);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  new Logger('Main').fatal(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { ForbiddenTargetError, NotFoundError } from '../common/errors.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { NewEvent } from '../event-log/event.types.js';
+import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
+import { targetKey, type ManagerState, type Registration, type RegistrationSource } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { type RegistrationInput } from './registration.schema.js';
+import { isInside, overlapsProtectedDir } from './target-guard.js';
+
+export interface UpsertOutcome {
+  readonly outcome: 'created' | 'updated' | 'unchanged';
+  readonly registration: Registration;
+}
+
+export interface ImportSummary {
+  readonly mode: 'merge' | 'replace';
+  readonly dry_run: boolean;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly removed: number;
+}
+
+export interface RegistrationExport {
+  readonly version: 1;
+  readonly exported_at: string;
+  readonly registrations: readonly Registration[];
+}
+
+/** Registration use cases: upsert, removal, listing, export/import, and activation of pending targets. */
+@Injectable()
+export class RegistrationService {
+  private readonly logger = new Logger(RegistrationService.name);
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly volumes: VolumeCatalog,
+    private readonly fs: FileSystemAdapter,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  list(): Registration[] {
+    return Object.values(this.store.current.registrations).sort(
+      (a, b) => a.volume_name.localeCompare(b.volume_name) || a.path.localeCompare(b.path),
+    );
+  }
+
+  get(id: string): Registration {
+    const found = Object.values(this.store.current.registrations).find((r) => r.id === id);
+    if (!found) throw new NotFoundError(`No registration with id "${id}"`, 'id');
+    return found;
+  }
+
+  findByTarget(volumeName: string, targetPath: string): Registration | undefined {
+    return this.store.current.registrations[targetKey(volumeName, targetPath)];
+  }
+
+  /** Creates or updates the registration of (volume_name, path). Resolves once its event is committed. */
+  async upsert(input: RegistrationInput, source: RegistrationSource = 'api', owner: string | null = null): Promise<UpsertOutcome> {
+    await this.assertRegistrable(input);
+    const active = (await this.volumes.find(input.volume_name)) !== undefined;
+    return this.store.transact((state) => {
+      const decision = this.decideUpsert(state, input, source, owner, active);
+      if (decision.outcome !== 'unchanged') {
+        this.logger.log(`Registration ${decision.outcome}: ${targetKey(input.volume_name, input.path)} (${input.algorithm}, ${source})`);
+      }
+      return { events: decision.event ? [decision.event] : [], result: decision };
+    });
+  }
+
+  /** Removes the registration of (volume_name, path); NotFoundError when there is none. */
+  async remove(volumeName: string, targetPath: string, reason = 'api'): Promise<Registration> {
+    return this.store.transact((state) => {
+      const key = targetKey(volumeName, targetPath);
+      const existing = state.registrations[key];
+      if (!existing) throw new NotFoundError(`No registration for volume "${volumeName}" path "${targetPath}"`, 'path');
+      this.logger.log(`Registration removed: ${key} (${reason})`);
+      return { events: [removedEvent(existing, reason)], result: existing };
+    });
+  }
+
+  export(): RegistrationExport {
+    return { version: 1, exported_at: this.clock.now().toISOString(), registrations: this.list() };
+  }
+
+  /**
+   * Applies a whole import atomically: every item is checked first, then all events are appended in one
+   * transaction. `replace` also removes API/import/deploy registrations the import does not name
+   * (label registrations belong to their containers and are kept).
+   */
+  async import(items: readonly RegistrationInput[], mode: 'merge' | 'replace', dryRun: boolean): Promise<ImportSummary> {
+    for (const item of items) await this.assertRegistrable(item);
+    const activeVolumes = new Set<string>();
+    for (const name of new Set(items.map((i) => i.volume_name))) {
+      if (await this.volumes.find(name)) activeVolumes.add(name);
+    }
+    return this.store.transact((state) => {
+      const events: NewEvent[] = [];
+      const counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+      const named = new Set<string>();
+      for (const item of items) {
+        named.add(targetKey(item.volume_name, item.path));
+        const decision = this.decideUpsert(state, item, 'import', null, activeVolumes.has(item.volume_name));
+        counts[decision.outcome]++;
+        if (decision.event) events.push(decision.event);
+      }
+      if (mode === 'replace') {
+        for (const [key, registration] of Object.entries(state.registrations)) {
+          if (!named.has(key) && registration.source !== 'label') {
+            events.push(removedEvent(registration, 'import-replace'));
+            counts.removed++;
+          }
+        }
+      }
+      const summary: ImportSummary = { mode, dry_run: dryRun, ...counts };
+      if (dryRun) return { events: [], result: summary };
+      events.push({ type: 'registrations.imported', payload: { ...summary } });
+      this.logger.log(`Import (${mode}): ${JSON.stringify(counts)}`);
+      return { events, result: summary };
+    });
+  }
+
+  /**
+   * Marks registrations active when their volume exists and pending when it does not; called at start and on
+   * every discovery pass. Returns how many registrations changed status.
+   */
+  async reconcileVolumeStatus(): Promise<number> {
+    const existing = new Set((await this.volumes.list()).map((v) => v.name));
+    return this.store.transact((state) => {
+      const events: NewEvent[] = [];
+      for (const [key, registration] of Object.entries(state.registrations)) {
+        const exists = existing.has(registration.volume_name);
+        if (exists && registration.status === 'pending') {
+          events.push({ type: 'registration.activated', target: key, payload: { id: registration.id, volume_name: registration.volume_name } });
+          this.logger.log(`Volume "${registration.volume_name}" appeared: ${key} is active`);
+        } else if (!exists && registration.status === 'active') {
+          events.push({ type: 'registration.pending', target: key, payload: { id: registration.id, volume_name: registration.volume_name } });
+          this.logger.warn(`Volume "${registration.volume_name}" is gone: ${key} is pending`);
+        }
+      }
+      return { events, result: events.length };
+    });
+  }
+
+  private decideUpsert(
+    state: Readonly<ManagerState>,
+    input: RegistrationInput,
+    source: RegistrationSource,
+    owner: string | null,
+    active: boolean,
+  ): UpsertOutcome & { event?: NewEvent } {
+    const key = targetKey(input.volume_name, input.path);
+    const existing = state.registrations[key];
+    const now = this.clock.now().toISOString();
+    if (existing) {
+      const same =
+        existing.algorithm === input.algorithm &&
+        isDeepStrictEqual(existing.params, input.params) &&
+        existing.description === input.description &&
+        existing.owner === owner;
+      if (same) return { outcome: 'unchanged', registration: existing };
+      const registration: Registration = {
+        ...existing,
+        algorithm: input.algorithm,
+        params: input.params,
+        description: input.description,
+        source,
+        owner,
+        updated_at: now,
+      };
+      return { outcome: 'updated', registration, event: { type: 'registration.updated', target: key, payload: { registration } } };
+    }
+    const registration: Registration = {
+      id: randomUUID(),
+      volume_name: input.volume_name,
+      path: input.path,
+      algorithm: input.algorithm,
+      params: input.params,
+      description: input.description,
+      source,
+      owner,
+      status: active ? 'active' : 'pending',
+      quarantine: null,
+      created_at: now,
+      updated_at: now,
+    };
+    return { outcome: 'created', registration, event: { type: 'registration.created', target: key, payload: { registration } } };
+  }
+
+  /** Refuses targets that would put the manager's own data directory within reach of a policy. */
+  private async assertRegistrable(input: RegistrationInput): Promise<void> {
+    const root = this.volumes.expectedRoot(input.volume_name);
+    if (root === undefined) return;
+    const target = path.join(root, input.path);
+    const [realTarget, realDataDir, realVolumesDir] = await Promise.all([
+      this.fs.resolveExisting(target),
+      this.fs.resolveExisting(this.config.dataDir),
+      this.fs.resolveExisting(this.config.volumes.dir),
+    ]);
+    if (!isInside(realTarget, await this.fs.resolveExisting(root), true)) {
+      throw new ForbiddenTargetError(`path "${input.path}" resolves outside volume "${input.volume_name}"`, 'path');
+    }
+    if (overlapsProtectedDir(realTarget, realDataDir, realVolumesDir)) {
+      throw new ForbiddenTargetError(
+        `path "${input.path}" of volume "${input.volume_name}" would include the manager's own data directory`,
+        'path',
+      );
+    }
+  }
+}
+
+function removedEvent(registration: Registration, reason: string): NewEvent {
+  return {
+    type: 'registration.removed',
+    target: targetKey(registration.volume_name, registration.path),
+    payload: { id: registration.id, volume_name: registration.volume_name, path: registration.path, reason },
+  };
+}

@@ -1,0 +1,51 @@
+/** The manager's state: a projection of the event log, rebuilt from the latest snapshot plus later events. */
+
+export const REGISTRATION_SOURCES = ['api', 'label', 'deploy', 'import'] as const;
+export type RegistrationSource = (typeof REGISTRATION_SOURCES)[number];
+
+export type RegistrationStatus = 'active' | 'pending';
+
+export interface Quarantine {
+  readonly since: string;
+  readonly reason: string;
+}
+
+export interface Registration {
+  readonly id: string;
+  readonly volume_name: string;
+  /** Relative to the volume root, normalised: `/` or `/a/b` (no trailing slash). */
+  readonly path: string;
+  readonly algorithm: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly description: string | null;
+  readonly source: RegistrationSource;
+  /** For label registrations: the owning container's id. */
+  readonly owner: string | null;
+  readonly status: RegistrationStatus;
+  readonly quarantine: Quarantine | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface MaintenanceState {
+  readonly enabled: boolean;
+  readonly reason: string | null;
+  readonly since: string | null;
+}
+
+export interface ManagerState {
+  /** Keyed by targetKey(volume_name, path). */
+  registrations: Record<string, Registration>;
+  maintenance: MaintenanceState;
+}
+
+export const STATE_VERSION = 1;
+
+export function emptyState(): ManagerState {
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null } };
+}
+
+/** The identity of a target, also used as the `target` of its events. */
+export function targetKey(volumeName: string, path: string): string {
+  return `${volumeName}:${path}`;
+}

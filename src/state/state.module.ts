@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { EventLogModule } from '../event-log/event-log.module.js';
+import { StateStore } from './state.store.js';
+
+@Module({
+  imports: [EventLogModule],
+  providers: [StateStore],
+  exports: [StateStore],
+})
+export class StateModule {}

@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { isoSeconds } from '../common/clock.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { FileSystemAdapter, type FilesystemUsage } from '../filesystem/filesystem.adapter.js';
+import { UsageService } from '../measuring/usage.service.js';
+import type { Registration } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { tierOfRatio, type Tier } from './tier.js';
+import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
+
+export interface VolumeRegistrationView {
+  id: string;
+  path: string;
+  algorithm: string;
+  params: Readonly<Record<string, unknown>>;
+  description: string | null;
+  status: Registration['status'];
+  path_bytes: number | null;
+  last_cleaned: string | null;
+  files_removed_last_run: number | null;
+}
+
+export interface VolumeView {
+  volume_name: string;
+  current_bytes: number | null;
+  containers: readonly string[];
+  driver: string;
+  created_at: string | null;
+  registrations: VolumeRegistrationView[];
+  tier: Tier;
+  status: 'available' | 'missing';
+}
+
+export interface VolumeQuery {
+  name?: string;
+  registered?: boolean;
+  sort: 'volume_name' | 'current_bytes' | 'created_at';
+}
+
+/** The volume list of GET /api/volumes: every known volume, enriched with usage and registrations. */
+@Injectable()
+export class VolumesService {
+  constructor(
+    private readonly catalog: VolumeCatalog,
+    private readonly store: StateStore,
+    private readonly usage: UsageService,
+    private readonly fs: FileSystemAdapter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(query: VolumeQuery): Promise<VolumeView[]> {
+    const byVolume = new Map<string, Registration[]>();
+    for (const registration of Object.values(this.store.current.registrations)) {
+      const list = byVolume.get(registration.volume_name) ?? [];
+      list.push(registration);
+      byVolume.set(registration.volume_name, list);
+    }
+    const available = await this.catalog.list();
+    const names = new Set(available.map((v) => v.name));
+    const views: VolumeView[] = await Promise.all(available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [])));
+    // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
+    for (const [name, registrations] of byVolume) {
+      if (!names.has(name)) views.push(this.missingView(name, registrations));
+    }
+    const needle = query.name?.toLowerCase();
+    const filtered = views.filter(
+      (v) =>
+        (needle === undefined || v.volume_name.toLowerCase().includes(needle)) &&
+        (query.registered === undefined || query.registered === v.registrations.length > 0),
+    );
+    return filtered.sort(comparator(query.sort));
+  }
+
+  /** Filesystem figures for a volume root (null when it cannot be measured). */
+  async filesystemOf(root: string): Promise<FilesystemUsage | null> {
+    try {
+      return await this.fs.filesystemUsage(root);
+    } catch {
+      return null;
+    }
+  }
+
+  private async view(volume: VolumeInfo, registrations: Registration[]): Promise<VolumeView> {
+    const [usage, filesystem, registrationViews] = await Promise.all([
+      this.usage.usageOf(volume.root),
+      this.filesystemOf(volume.root),
+      Promise.all(
+        sortByPath(registrations).map(async (r) => this.registrationView(r, (await this.usage.usageOf(path.join(volume.root, r.path))).bytes)),
+      ),
+    ]);
+    const tier = filesystem && filesystem.totalBytes > 0 ? tierOfRatio(usedRatio(filesystem), this.config.tiers) : 'ok';
+    return {
+      volume_name: volume.name,
+      current_bytes: usage.bytes,
+      containers: volume.containers,
+      driver: volume.driver,
+      created_at: volume.createdAt ? isoSeconds(volume.createdAt) : null,
+      registrations: registrationViews,
+      tier,
+      status: 'available',
+    };
+  }
+
+  private missingView(name: string, registrations: Registration[]): VolumeView {
+    return {
+      volume_name: name,
+      current_bytes: null,
+      containers: [],
+      driver: 'local',
+      created_at: null,
+      registrations: sortByPath(registrations).map((r) => this.registrationView(r, null)),
+      tier: 'ok',
+      status: 'missing',
+    };
+  }
+
+  private registrationView(registration: Registration, pathBytes: number | null): VolumeRegistrationView {
+    return {
+      id: registration.id,
+      path: registration.path,
+      algorithm: registration.algorithm,
+      params: registration.params,
+      description: registration.description,
+      status: registration.status,
+      path_bytes: pathBytes,
+      last_cleaned: null,
+      files_removed_last_run: null,
+    };
+  }
+}
+
+export function usedRatio(usage: FilesystemUsage): number {
+  const denominator = usage.usedBytes + usage.availableBytes;
+  return denominator > 0 ? usage.usedBytes / denominator : 0;
+}
+
+function sortByPath(registrations: Registration[]): Registration[] {
+  return [...registrations].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function comparator(sort: VolumeQuery['sort']): (a: VolumeView, b: VolumeView) => number {
+  const byName = (a: VolumeView, b: VolumeView): number => a.volume_name.localeCompare(b.volume_name);
+  if (sort === 'current_bytes') return (a, b) => (b.current_bytes ?? -1) - (a.current_bytes ?? -1) || byName(a, b);
+  if (sort === 'created_at') return (a, b) => (a.created_at ?? '\uffff').localeCompare(b.created_at ?? '\uffff') || byName(a, b);
+  return byName;
+}
