@@ -35,7 +35,7 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    ['SM_API_PORT', '0', /SM_API_PORT="0" must be a whole number from 1 to 65535/],
+    ['SM_API_PORT', '65536', /SM_API_PORT="65536" must be a whole number from 0 to 65535/],
     ['SM_API_PORT', 'http', /SM_API_PORT="http"/],
     ['SM_CHECK_INTERVAL_SECONDS', '-5', /SM_CHECK_INTERVAL_SECONDS/],
     ['SM_CHECK_INTERVAL_SECONDS', '1.5', /SM_CHECK_INTERVAL_SECONDS/],

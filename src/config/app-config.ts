@@ -73,7 +73,7 @@ interface VariableSpec {
 /** Every variable the manager reads. `.env.example` and the README table are checked against this list. */
 export const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   SM_API_HOST: { meaning: 'Address the HTTP API binds to.', default: '127.0.0.1', containerDefault: '0.0.0.0' },
-  SM_API_PORT: { meaning: 'Port of the HTTP API.', default: '9100' },
+  SM_API_PORT: { meaning: 'Port of the HTTP API (0 picks a free port and logs it).', default: '9100' },
   SM_API_TOKEN: { meaning: 'When set, mutating endpoints require "Authorization: Bearer <token>".', secret: true },
   SM_PROTECT_READS: { meaning: 'When true, reads (including /metrics and /api/health) need the token too.', default: 'false' },
   SM_MAX_BODY_BYTES: { meaning: 'Largest accepted request body, in bytes.', default: '1048576' },
@@ -189,7 +189,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
   }
 
   const host = raw('SM_API_HOST') ?? '127.0.0.1';
-  const port = int('SM_API_PORT', 1, 65535);
+  const port = int('SM_API_PORT', 0, 65535);
   const token = raw('SM_API_TOKEN');
   if (token !== undefined && token.length < 16) {
     problems.push('SM_API_TOKEN must be at least 16 characters long');
