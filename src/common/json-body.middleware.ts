@@ -40,7 +40,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
       if (kind === 'entity.too.large') {
         next(new PayloadTooLargeError(`body is larger than the ${this.limit}-byte limit (SM_MAX_BODY_BYTES)`, 'body'));
       } else if (kind === 'encoding.unsupported' || kind === 'charset.unsupported') {
-        next(new UnsupportedMediaTypeError('body must be UTF-8 JSON', 'content-type'));
+        next(new UnsupportedMediaTypeError('content-type: the charset must be utf-8', 'content-type'));
       } else if (kind === 'entity.parse.failed') {
         next(new ValidationError(`body is not valid JSON: ${(error as Error).message}`, 'body'));
       } else {

@@ -74,7 +74,10 @@ export function zodProblems(
   if (result.success || !result.error) return [];
   const problems: ParamProblem[] = [];
   for (const issue of result.error.issues) {
-    const base = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+    const base = issue.path.reduce<string>(
+      (field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
+      prefix,
+    );
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         problems.push({
