@@ -5,6 +5,7 @@ import { ApiTokenGuard } from './common/api-token.guard.js';
 import { CommonModule } from './common/common.module.js';
 import { DomainExceptionFilter } from './common/domain-exception.filter.js';
 import { JsonBodyMiddleware } from './common/json-body.middleware.js';
+import { RequestLogMiddleware } from './common/request-log.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -41,6 +42,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('*path');
+    consumer.apply(RequestLogMiddleware, JsonBodyMiddleware).forRoutes('*path');
   }
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConsoleLogger, Logger, type INestApplication, type LogLevel as NestLogLevel } from '@nestjs/common';
@@ -40,6 +42,7 @@ export async function startApp(config: AppConfig, options: { port?: number } = {
   const logger = new Logger('Bootstrap');
   const started = performance.now();
   logger.log(`storage-manager ${APP_VERSION} starting: ${describeConfig(config)}`);
+  await ensureVolumesDir(config, logger);
   const dataSource = await openDatabase(config.database);
   let app: NestExpressApplication;
   try {
@@ -79,6 +82,13 @@ export async function startApp(config: AppConfig, options: { port?: number } = {
     return stopping;
   };
   return { app, url, shutdown };
+}
+
+/** Standalone mode needs its volumes directory; it is created empty on first start. */
+async function ensureVolumesDir(config: AppConfig, logger: Logger): Promise<void> {
+  if (existsSync(config.volumes.dir)) return;
+  await mkdir(config.volumes.dir, { recursive: true });
+  logger.log(`Created the volumes directory ${config.volumes.dir}: each subdirectory is a volume`);
 }
 
 async function stop(
