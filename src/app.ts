@@ -70,7 +70,7 @@ export async function startApp(config: AppConfig, options: { port?: number } = {
   scheduler.start();
 
   await app.listen(options.port ?? config.api.port, config.api.host);
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

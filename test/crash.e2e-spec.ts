@@ -112,7 +112,7 @@ describe('crash safety', () => {
       await Promise.all(writers);
 
       if (TEST_DB_KIND === 'sqlite') {
-        const file = new Database(db.env.SM_DB_PATH!);
+        const file = new Database(db.env.SM_DB_PATH);
         const result = file.pragma('integrity_check', { simple: true });
         file.close();
         if (result !== 'ok') problems.push(`round ${round}: integrity_check says ${String(result)}`);

@@ -83,7 +83,7 @@ function generateCases(): Case[] {
 
   // max_size.
   for (const value of [-1, 1.5, '100', null, true, [], {}, 2 ** 60, Number.NaN]) {
-    cases.push(registerCase(`max_size max_bytes ${String(value)}`, withParams('max_size', { max_bytes: value }), 'params.max_bytes'));
+    cases.push(registerCase(`max_size max_bytes ${typeof value}:${JSON.stringify(value)}`, withParams('max_size', { max_bytes: value }), 'params.max_bytes'));
   }
   cases.push(registerCase('max_size without max_bytes', withParams('max_size', { sort_by: 'mtime' }), 'params.max_bytes'));
   for (const value of ['name', 'MTIME', '', 1, null, 'atime']) {

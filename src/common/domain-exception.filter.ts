@@ -36,8 +36,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message =
-        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
       return { statusCode: status, error: status === 404 ? 'not_found' : 'http_error', message };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

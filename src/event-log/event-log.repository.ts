@@ -121,11 +121,11 @@ export class EventLogRepository {
   }
 
   async lastSeq(): Promise<number> {
-    const row = (await this.dataSource
+    const row = await this.dataSource
       .getRepository(EventSchema)
       .createQueryBuilder('e')
       .select('MAX(e.seq)', 'max')
-      .getRawOne()) as { max: number | string | null } | undefined;
+      .getRawOne<{ max: number | string | null }>();
     return Number(row?.max ?? 0);
   }
 
@@ -138,13 +138,13 @@ export class EventLogRepository {
   /** Bytes the log occupies: database file pages for SQLite, table relations for PostgreSQL. */
   async sizeBytes(): Promise<number> {
     if (this.driver === 'postgres') {
-      const rows = (await this.dataSource.query(
+      const rows = await this.dataSource.query<Array<{ size: string | number }>>(
         "SELECT pg_total_relation_size('events') + pg_total_relation_size('snapshots') AS size",
-      )) as Array<{ size: string | number }>;
+      );
       return Number(rows[0]?.size ?? 0);
     }
-    const pages = (await this.dataSource.query('PRAGMA page_count')) as Array<{ page_count: number }>;
-    const size = (await this.dataSource.query('PRAGMA page_size')) as Array<{ page_size: number }>;
+    const pages = await this.dataSource.query<Array<{ page_count: number }>>('PRAGMA page_count');
+    const size = await this.dataSource.query<Array<{ page_size: number }>>('PRAGMA page_size');
     return (pages[0]?.page_count ?? 0) * (size[0]?.page_size ?? 0);
   }
 

@@ -59,7 +59,7 @@ export class SchedulerService {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const job of this.jobs.values()) clearTimeout(job.timer);
-    await Promise.all([...this.jobs.values()].map((job) => job.running));
+    await Promise.all([...this.jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
   }
 
   status(): JobStatus[] {

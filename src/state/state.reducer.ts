@@ -39,7 +39,7 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
       if (current) {
         state.registrations[key] = {
           ...current,
-          quarantine: event.type === 'quarantine.entered' ? { since: at, reason: String(payload.reason ?? '') } : null,
+          quarantine: event.type === 'quarantine.entered' ? { since: at, reason: typeof payload.reason === 'string' ? payload.reason : '' } : null,
         };
       }
       return;

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * The whole test suite: builds the service, runs unit and end-to-end tests on SQLite, starts a throwaway
+ * PostgreSQL server on 127.0.0.1, runs the end-to-end tests again against it, stops it, and prints one
+ * closing line `N passed, N failed`. Exits non-zero when anything failed.
+ *
+ * Options: --sqlite-only (skip the PostgreSQL run), and any further arguments go to Jest.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, '.test-results');
+const args = process.argv.slice(2);
+const sqliteOnly = args.includes('--sqlite-only');
+const jestArgs = args.filter((a) => a !== '--sqlite-only');
+
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+
+const say = (line) => process.stdout.write(`${line}\n`);
+
+function run(command, commandArgs, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit', ...options });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function jest(label, env, projectArgs) {
+  const outputFile = path.join(resultsDir, `jest-${label}.json`);
+  say(`\n=== ${label}: jest ${projectArgs.join(' ')}`);
+  const code = await run(
+    process.execPath,
+    ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...projectArgs, '--json', `--outputFile=${outputFile}`, ...jestArgs],
+    { env: { ...process.env, ...env, SM_TEST_RESULTS_DIR: resultsDir } },
+  );
+  if (!existsSync(outputFile)) return { label, passed: 0, failed: 1, note: `jest exited ${code} without results` };
+  const report = JSON.parse(readFileSync(outputFile, 'utf8'));
+  const brokenSuites = report.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  return { label, passed: report.numPassedTests, failed: report.numFailedTests + brokenSuites + (report.numPendingTests ?? 0) };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function findPostgresBin() {
+  const candidates = [];
+  const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
+  if (existsSync('/usr/lib/postgresql')) {
+    for (const version of readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))) {
+      candidates.push(`/usr/lib/postgresql/${version}/bin`);
+    }
+  }
+  return candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')));
+}
+
+/** Starts a private PostgreSQL server; returns its admin URL and a stop function. */
+async function startPostgres() {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+  const base = mkdtempSync(path.join(tmpdir(), 'sm-pg-'));
+  chmodSync(base, 0o755);
+  const data = path.join(base, 'data');
+  const password = `pw-${process.pid}-${Date.now()}`;
+  const pwfile = path.join(base, 'pwfile');
+  writeFileSync(pwfile, `${password}\n`);
+  const asRoot = process.getuid?.() === 0;
+  const owner = asRoot ? ['runuser', '-u', 'postgres', '--'] : [];
+  if (asRoot) spawnSync('chown', ['-R', 'postgres', base]);
+  const exec = (command, commandArgs) => {
+    const full = [...owner, path.join(bin, command), ...commandArgs];
+    const result = spawnSync(full[0], full.slice(1), { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+  };
+  exec('initdb', ['-D', data, '-U', 'sm', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  const port = await freePort();
+  exec('pg_ctl', [
+    'start', '-w', '-t', '60', '-D', data, '-l', path.join(base, 'server.log'),
+    '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${base} -c fsync=on -c max_connections=200`,
+  ]);
+  const pid = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  say(`PostgreSQL started on 127.0.0.1:${port} (pid ${pid})`);
+  const stop = async () => {
+    try {
+      process.kill(pid, 'SIGINT'); // fast shutdown, by PID
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 300 && existsSync(path.join(data, 'postmaster.pid')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    rmSync(base, { recursive: true, force: true });
+    say(`PostgreSQL (pid ${pid}) stopped`);
+  };
+  return { url: `postgres://sm:${password}@127.0.0.1:${port}/postgres`, stop };
+}
+
+async function main() {
+  const results = [];
+  say('=== build');
+  const built = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+  if (built !== 0) {
+    say('build failed');
+    say('0 passed, 1 failed');
+    process.exit(1);
+  }
+  results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, []));
+
+  if (!sqliteOnly) {
+    let postgres;
+    try {
+      postgres = await startPostgres();
+      results.push(await jest('postgres', { SM_TEST_DB: 'postgres', SM_TEST_PG_URL: postgres.url }, ['--selectProjects', 'e2e']));
+    } catch (error) {
+      say(`PostgreSQL run failed: ${error.message}`);
+      results.push({ label: 'postgres', passed: 0, failed: 1 });
+    } finally {
+      await postgres?.stop();
+    }
+  }
+
+  say('');
+  for (const file of readdirSync(resultsDir).filter((f) => f.startsWith('crash-'))) {
+    say(`crash figures: ${readFileSync(path.join(resultsDir, file), 'utf8')}`);
+  }
+  for (const r of results) say(`${r.label}: ${r.passed} passed, ${r.failed} failed${r.note ? ` (${r.note})` : ''}`);
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  say(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((error) => {
+  say(`test runner failed: ${error.stack ?? error}`);
+  say('0 passed, 1 failed');
+  process.exit(1);
+});
