@@ -73,7 +73,7 @@ describe('RegistrationService', () => {
   });
 
   it('refuses a target that contains the data directory', async () => {
-    catalog = new FakeVolumeCatalog('/').add('root');
+    catalog = new FakeVolumeCatalog('/srv/volumes').add('root', '/');
     await boot();
     await expect(service.upsert(input({ volume_name: 'root', path: '/srv' }))).rejects.toBeInstanceOf(ForbiddenTargetError);
     await expect(service.upsert(input({ volume_name: 'root', path: '/srv/data/x' }))).rejects.toBeInstanceOf(ForbiddenTargetError);

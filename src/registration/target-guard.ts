@@ -13,6 +13,6 @@ export function isInside(child: string, parent: string, orEqual = false): boolea
  */
 export function overlapsProtectedDir(target: string, dataDir: string, volumesDir: string): boolean {
   if (isInside(dataDir, target, true)) return true;
-  if (isInside(target, dataDir)) return !isInside(target, volumesDir);
+  if (isInside(target, dataDir)) return !isInside(target, volumesDir, true);
   return false;
 }

@@ -9,8 +9,8 @@ export class FakeVolumeCatalog extends VolumeCatalog {
     super();
   }
 
-  add(name: string): this {
-    this.volumes.set(name, { name, root: path.join(this.base, name), driver: 'local', source: 'directory', createdAt: new Date(0), containers: [] });
+  add(name: string, root = path.join(this.base, name)): this {
+    this.volumes.set(name, { name, root, driver: 'local', source: 'directory', createdAt: new Date(0), containers: [] });
     return this;
   }
 
@@ -28,6 +28,6 @@ export class FakeVolumeCatalog extends VolumeCatalog {
   }
 
   expectedRoot(name: string): string | undefined {
-    return path.join(this.base, name);
+    return this.volumes.get(name)?.root ?? path.join(this.base, name);
   }
 }

@@ -1,12 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Logger } from '@nestjs/common';
-import { createLogger, startApp, type RunningApp } from '../../src/app.js';
+import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-Logger.overrideLogger(createLogger('ERROR'));
 
 /** A real service in this process, on a temporary volumes directory and a fresh database. */
 export interface TestApp {
