@@ -4,6 +4,8 @@
  * PostgreSQL server on 127.0.0.1, runs the end-to-end tests again against it, stops it, and prints one
  * closing line `N passed, N failed`. Exits non-zero when anything failed.
  *
+ * Type checking and lint count as one check each.
+ *
  * Options: --sqlite-only (skip the PostgreSQL run), and any further arguments go to Jest.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -117,6 +119,14 @@ async function main() {
     say('build failed');
     say('0 passed, 1 failed');
     process.exit(1);
+  }
+  for (const [label, command] of [
+    ['typecheck', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ['lint', ['node_modules/eslint/bin/eslint.js', '.']],
+  ]) {
+    say(`\n=== ${label}`);
+    const ok = (await run(process.execPath, command)) === 0;
+    results.push({ label, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
   }
   results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, []));
 

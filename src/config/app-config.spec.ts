@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, describeConfig, parseConfig, VARIABLES } from './app-config.js';
 
@@ -85,5 +86,22 @@ describe('parseConfig', () => {
     expect(line).not.toContain('a-very-secret-token-123');
     expect(line).not.toContain('hunter2hunter2');
     expect(line).toContain('token=set');
+  });
+});
+
+describe('documentation of the variables', () => {
+  const root = new URL('../../', import.meta.url);
+  const envExample = readFileSync(new URL('.env.example', root), 'utf8');
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+
+  it.each(Object.entries(VARIABLES))('%s is in .env.example with its default and in the README table', (name, spec) => {
+    const line = new RegExp(`^(# )?${name}=(.*)$`, 'm').exec(envExample);
+    expect(line?.[2]).toBe(spec.default ?? '');
+    expect(readme).toContain(`| \`${name}\` |`);
+  });
+
+  it('documents no variable that does not exist', () => {
+    const documented = [...envExample.matchAll(/^(?:# )?(SM_[A-Z_]+)=/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(VARIABLES).sort());
   });
 });
