@@ -260,7 +260,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     volumes: {
       dir: absolute(raw('SM_VOLUMES_DIR') ?? './data/volumes'),
       roots,
-      hostRoot: raw('SM_HOST_ROOT') ?? '',
+      hostRoot: hostRoot(raw('SM_HOST_ROOT') ?? '', problems),
     },
     intervals: {
       checkSeconds: int('SM_CHECK_INTERVAL_SECONDS', 1, 31 * 86400),
@@ -290,6 +290,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function hostRoot(value: string, problems: string[]): string {
+  if (value !== '' && !path.isAbsolute(value)) problems.push(`SM_HOST_ROOT="${value}" must be an absolute path`);
+  return value === '' ? '' : path.resolve(value);
 }
 
 /** A one-line description of the configuration, safe to log: no secret, no password. */

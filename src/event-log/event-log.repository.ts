@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { EventSchema, SnapshotSchema, type EventRow } from './event-log.orm.js';
+import { EventSchema, SnapshotSchema, type EventRow, type SnapshotRow } from './event-log.orm.js';
 import type { EventLogStats, EventQuery, EventRecord, EventType, NewEvent, StoredSnapshot } from './event.types.js';
 
 /**
@@ -72,13 +72,7 @@ export class EventLogRepository {
   }
 
   async latestSnapshot(): Promise<StoredSnapshot | undefined> {
-    const row = await this.dataSource
-      .getRepository(SnapshotSchema)
-      .createQueryBuilder('s')
-      .orderBy('s.seq', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .limit(1)
-      .getOne();
+    const row = await latestSnapshotRow(this.dataSource.manager);
     if (!row) return undefined;
     return { seq: Number(row.seq), at: new Date(Number(row.at)), version: row.version, state: JSON.parse(row.state) };
   }
@@ -106,13 +100,7 @@ export class EventLogRepository {
         .where('seq <= :coveredSeq', { coveredSeq })
         .andWhere('at < :olderThan', { olderThan: olderThan.getTime() })
         .execute();
-      const latest = await manager
-        .getRepository(SnapshotSchema)
-        .createQueryBuilder('s')
-        .orderBy('s.seq', 'DESC')
-        .addOrderBy('s.id', 'DESC')
-        .limit(1)
-        .getOne();
+      const latest = await latestSnapshotRow(manager);
       if (latest) {
         await manager.createQueryBuilder().delete().from(SnapshotSchema).where('id <> :id', { id: latest.id }).execute();
       }
@@ -152,6 +140,10 @@ export class EventLogRepository {
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }
+}
+
+function latestSnapshotRow(manager: EntityManager): Promise<SnapshotRow | null> {
+  return manager.getRepository(SnapshotSchema).createQueryBuilder('s').orderBy('s.seq', 'DESC').addOrderBy('s.id', 'DESC').limit(1).getOne();
 }
 
 function toRecord(row: EventRow): EventRecord {
