@@ -1,4 +1,8 @@
+import { posix } from 'node:path';
 import { z } from 'zod';
+import type { FileEntry } from '../measuring/file-entry.js';
+import { basename, commonRules, comparePaths, countFiles, dirname, emptyPlan, globMatcher, isCandidate, makePlan } from './candidates.js';
+import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
 
 const PLACEHOLDER = /\{(stem|name|ext)\}/;
@@ -25,4 +29,39 @@ export const orphansPolicy: Policy = {
       }),
   }),
   required: [['pattern', 'companion']],
+  plan: planOrphans,
 };
+
+/**
+ * A file matching `pattern` (on its basename when the pattern has no '/', else on its relative path) is an
+ * orphan when the path its `companion` template names, resolved in the file's own directory, is not a file of
+ * the target. Orphans are deleted when the common rules allow (include, exclude, min_age_seconds), by path.
+ * No cap, so never blocked; no next run (a young orphan is simply found by the next sweep or event).
+ */
+export function planOrphans(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+  const { pattern, companion: template } = params;
+  if (typeof pattern !== 'string' || typeof template !== 'string') return emptyPlan('pattern or companion is not set');
+  const matches = globMatcher(pattern) ?? (() => false);
+  const rules = commonRules(params);
+  const present = new Set(files.map((file) => file.path));
+  const orphans = files
+    .filter((file) => matches(file.path) && !present.has(companionPath(file.path, template)))
+    .filter((file) => isCandidate(file, rules, now))
+    .sort(comparePaths);
+  return makePlan(orphans, `delete ${countFiles(orphans.length)} matching ${pattern} without ${template}`);
+}
+
+/**
+ * The companion's target-relative path: `{name}` is the basename, `{stem}` the basename without its last
+ * extension, `{ext}` that extension without the dot (Node's extname rules: `.env` has none, `a.tar.gz` has
+ * `gz`). Resolved in the candidate's directory, so `thumbs/{stem}.jpg` looks in a subdirectory.
+ */
+export function companionPath(path: string, template: string): string {
+  const name = basename(path);
+  const ext = posix.extname(name);
+  const values: Record<string, string> = { name, stem: ext ? name.slice(0, -ext.length) : name, ext: ext.slice(1) };
+  const companion = template.replace(/\{(stem|name|ext)\}/g, (_, field: string) => values[field] ?? '');
+  const dir = dirname(path);
+  // '.' and empty segments would otherwise never equal a scanned path (`./{stem}.jpg`, `a//b`).
+  return [...dir.split('/'), ...companion.split('/')].filter((segment) => segment !== '' && segment !== '.').join('/');
+}

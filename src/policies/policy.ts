@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { FileEntry } from '../measuring/file-entry.js';
+import type { Plan } from './plan.js';
 
 /**
  * A cleanup policy (algorithm). Adding one means implementing this interface and adding it to POLICIES
@@ -14,4 +16,9 @@ export interface Policy {
   readonly check?: (params: Readonly<Record<string, unknown>>) => Array<[string, string]>;
   /** Names of parameters of which at least one set must be present, e.g. [['max_bytes']]. */
   readonly required: ReadonlyArray<readonly string[]>;
+  /**
+   * Decides what to delete from a target, purely: `files` is the whole target, `params` are stored as the user
+   * gave them (validated, defaults not applied), `now` is the planning instant. Never touches the filesystem.
+   */
+  readonly plan: (files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date) => Plan;
 }

@@ -1,6 +1,24 @@
 import { z } from 'zod';
-import { AGE_BY, isoInstant } from './param-types.js';
+import type { FileEntry } from '../measuring/file-entry.js';
+import {
+  type CommonRules,
+  commonRules,
+  comparePaths,
+  countFiles,
+  emptyPlan,
+  isCandidate,
+  isExcluded,
+  isIncluded,
+  makePlan,
+  oldEnoughAt,
+} from './candidates.js';
+import { AGE_BY, isoInstant, parseIsoInstant } from './param-types.js';
+import type { Plan } from './plan.js';
 import type { Policy } from './policy.js';
+
+const DAY_MS = 86_400_000;
+
+type AgeBy = (typeof AGE_BY)[number];
 
 /** Deletes every file older than a fixed instant (`before_date`) or a rolling age (`max_age_days`). */
 export const removeBeforeDatePolicy: Policy = {
@@ -20,4 +38,75 @@ export const removeBeforeDatePolicy: Policy = {
     params.before_date !== undefined && params.max_age_days !== undefined
       ? [['max_age_days', 'cannot be combined with before_date: give one or the other']]
       : [],
+  plan: planRemoveBeforeDate,
 };
+
+/** The threshold, fixed or rolling. A file is "older" when its age key is strictly before `thresholdMs`. */
+type Threshold =
+  | { readonly kind: 'fixed'; readonly thresholdMs: number; readonly label: string }
+  | { readonly kind: 'rolling'; readonly thresholdMs: number; readonly maxAgeMs: number; readonly label: string };
+
+/**
+ * Deletes every candidate whose age key (`age_by`: mtime or ctime) is strictly before the threshold, oldest
+ * first, ties by path. There is no cap, so it is never blocked. `nextRunAt` is the first instant a remaining
+ * in-scope, unexcluded file becomes deletable: when a rolling threshold overtakes it, or when it becomes old
+ * enough under `min_age_seconds`, whichever is later. A fixed threshold never moves, so then only the
+ * `min_age_seconds` wait of files already before it can produce a next run.
+ */
+export function planRemoveBeforeDate(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+  const threshold = thresholdOf(params, now);
+  if (!threshold) return emptyPlan('neither before_date nor max_age_days is set');
+  const ageBy: AgeBy = params.age_by === 'ctime' ? 'ctime' : 'mtime';
+  const key = (file: FileEntry): number => (ageBy === 'ctime' ? file.ctimeMs : file.mtimeMs);
+  const rules = commonRules(params);
+
+  const toDelete = files
+    .filter((file) => isCandidate(file, rules, now) && key(file) < threshold.thresholdMs)
+    .sort((a, b) => key(a) - key(b) || comparePaths(a, b));
+  const deleted = new Set(toDelete);
+  const remaining = files.filter((file) => !deleted.has(file) && isIncluded(file, rules) && !isExcluded(file, rules));
+  const nextRunAt = nextDeletableAt(remaining, threshold, key, rules, now);
+  const reason = `delete ${countFiles(toDelete.length)} with ${ageBy} before ${threshold.label}, oldest first`;
+  return makePlan(toDelete, reason, null, nextRunAt);
+}
+
+function thresholdOf(params: Readonly<Record<string, unknown>>, now: Date): Threshold | null {
+  if (typeof params.before_date === 'string') {
+    const instant = parseIsoInstant(params.before_date);
+    if (!instant) return null;
+    return { kind: 'fixed', thresholdMs: instant.getTime(), label: instant.toISOString() };
+  }
+  if (typeof params.max_age_days === 'number' && params.max_age_days > 0) {
+    const maxAgeMs = params.max_age_days * DAY_MS;
+    const thresholdMs = now.getTime() - maxAgeMs;
+    const label = `${new Date(thresholdMs).toISOString()} (max_age_days ${params.max_age_days})`;
+    return { kind: 'rolling', thresholdMs, maxAgeMs, label };
+  }
+  return null;
+}
+
+/**
+ * Earliest whole millisecond at which one of `remaining` (none deletable now) becomes deletable; null when none
+ * ever will. Clamped after `now` so float rounding can never schedule a run in the past.
+ */
+function nextDeletableAt(
+  remaining: readonly FileEntry[],
+  threshold: Threshold,
+  key: (file: FileEntry) => number,
+  rules: CommonRules,
+  now: Date,
+): Date | null {
+  let earliest = Infinity;
+  for (const file of remaining) {
+    let ageAt: number;
+    if (threshold.kind === 'rolling') {
+      // Strictly older: key < t - maxAge, first reached one millisecond after key + maxAge.
+      ageAt = Math.floor(key(file) + threshold.maxAgeMs) + 1;
+    } else {
+      if (key(file) >= threshold.thresholdMs) continue;
+      ageAt = -Infinity;
+    }
+    earliest = Math.min(earliest, Math.max(ageAt, oldEnoughAt(file, rules)));
+  }
+  return earliest === Infinity ? null : new Date(Math.max(earliest, now.getTime() + 1));
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Injectable, Logger } from '@nestjs/common';
+import { scanTree, type ScanOutput } from './scanner.js';
+
+const WORKER = fileURLToPath(new URL('./scan.worker.js', import.meta.url));
+
+/**
+ * Runs scans in a worker thread so that the event loop keeps serving while millions of files are listed.
+ * (When running from TypeScript sources, where the compiled worker does not exist, it scans in-thread.)
+ */
+@Injectable()
+export class ScanRunner {
+  private readonly logger = new Logger(ScanRunner.name);
+  private readonly useWorker = existsSync(WORKER);
+
+  scan(root: string, relative = ''): Promise<ScanOutput> {
+    if (!this.useWorker) return Promise.resolve(scanTree(root, relative));
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER, { workerData: { root, relative } });
+      worker.once('message', (output: ScanOutput) => resolve(output));
+      worker.once('error', (error) => {
+        this.logger.error(`Scan of ${root} failed: ${error.message}`);
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
+      });
+    });
+  }
+
+  /** Synchronous scan of a small subtree (a directory that just appeared), on the calling thread. */
+  scanNow(root: string, relative: string): ScanOutput {
+    return scanTree(root, relative);
+  }
+}

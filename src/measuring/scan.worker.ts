@@ -1,0 +1,7 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { scanTree } from './scanner.js';
+
+/** Worker entry: scans `workerData.root` (optionally below `workerData.relative`) and posts the packed result. */
+const { root, relative } = workerData as { root: string; relative: string };
+const output = scanTree(root, relative);
+parentPort!.postMessage(output, [output.numbers.buffer as ArrayBuffer]);

@@ -1,0 +1,110 @@
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import type { FileEntry } from './file-entry.js';
+
+/** Number of numeric fields packed per file in a ScanOutput. */
+export const FIELDS = 7;
+
+/**
+ * The result of a scan, packed for a cheap transfer out of a worker thread: `paths[i]` and
+ * `numbers[i*FIELDS .. i*FIELDS+6]` = size, blocks, mtimeMs, ctimeMs, dev, ino, nlink.
+ */
+export interface ScanOutput {
+  readonly rootExists: boolean;
+  readonly rootDev: number;
+  readonly rootIno: number;
+  readonly paths: string[];
+  readonly numbers: Float64Array;
+  readonly directories: number;
+  /** Entries that vanished or could not be read mid-scan (never fatal). */
+  readonly errors: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Walks a directory tree synchronously (run it in a worker thread for big trees): regular files only,
+ * symlinks never followed nor counted, directories on other mounts skipped, ENOENT/EACCES tolerated.
+ * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`).
+ */
+export function scanTree(root: string, relative = ''): ScanOutput {
+  const started = performance.now();
+  const rootStats = lstatSync(root, { throwIfNoEntry: false });
+  if (!rootStats?.isDirectory()) {
+    return { rootExists: false, rootDev: 0, rootIno: 0, paths: [], numbers: new Float64Array(0), directories: 0, errors: 0, durationMs: 0 };
+  }
+  const device = rootStats.dev;
+  const paths: string[] = [];
+  let numbers = new Float64Array(1024 * FIELDS);
+  let count = 0;
+  let directories = 0;
+  let errors = 0;
+  const push = (path: string, s: Stats): void => {
+    if ((count + 1) * FIELDS > numbers.length) {
+      const bigger = new Float64Array(numbers.length * 2);
+      bigger.set(numbers);
+      numbers = bigger;
+    }
+    const o = count * FIELDS;
+    numbers[o] = s.size;
+    numbers[o + 1] = s.blocks;
+    numbers[o + 2] = s.mtimeMs;
+    numbers[o + 3] = s.ctimeMs;
+    numbers[o + 4] = s.dev;
+    numbers[o + 5] = s.ino;
+    numbers[o + 6] = s.nlink;
+    paths.push(path);
+    count++;
+  };
+
+  const pending: string[] = [relative];
+  if (relative !== '') {
+    const start = lstatSync(`${root}/${relative}`, { throwIfNoEntry: false });
+    if (!start?.isDirectory() || start.dev !== device) pending.pop();
+  }
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    const absolute = dir === '' ? root : `${root}/${dir}`;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(absolute, { withFileTypes: true });
+    } catch {
+      errors++;
+      continue;
+    }
+    directories++;
+    for (const entry of entries) {
+      if (entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) continue;
+      const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      const stats = lstatSync(`${root}/${path}`, { throwIfNoEntry: false });
+      if (!stats) {
+        errors++;
+        continue;
+      }
+      if (stats.isFile()) push(path, stats);
+      else if (stats.isDirectory() && stats.dev === device) pending.push(path);
+    }
+  }
+  return {
+    rootExists: true,
+    rootDev: rootStats.dev,
+    rootIno: rootStats.ino,
+    paths,
+    numbers: numbers.slice(0, count * FIELDS),
+    directories,
+    errors,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** Unpacks a ScanOutput into file entries. */
+export function* entriesOf(output: ScanOutput): Generator<FileEntry> {
+  const n = output.numbers;
+  for (let i = 0; i < output.paths.length; i++) {
+    const o = i * FIELDS;
+    yield { path: output.paths[i]!, size: n[o]!, blocks: n[o + 1]!, mtimeMs: n[o + 2]!, ctimeMs: n[o + 3]!, dev: n[o + 4]!, ino: n[o + 5]!, nlink: n[o + 6]! };
+  }
+}
+
+/** A FileEntry from lstat figures. */
+export function entryFromStats(path: string, s: Stats): FileEntry {
+  return { path, size: s.size, blocks: s.blocks, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, dev: s.dev, ino: s.ino, nlink: s.nlink };
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { AsyncSubscription, Event } from '@parcel/watcher';
+import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
+
+type ParcelModule = typeof import('@parcel/watcher');
+
+/**
+ * Native watching through @parcel/watcher (inotify on Linux, one watch per directory). Polling is not its
+ * business: a `poll` request is refused, the selecting adapter routes it to chokidar.
+ */
+@Injectable()
+export class ParcelWatchAdapter extends WatchPort {
+  readonly name = 'parcel';
+  private module: Promise<ParcelModule> | undefined;
+
+  /** Whether the native module loads on this platform. */
+  async available(): Promise<boolean> {
+    try {
+      await this.load();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription> {
+    if (mode !== 'native') throw new Error('the parcel adapter does not poll');
+    const parcel = await this.load();
+    let closed = false;
+    const subscription: AsyncSubscription = await parcel.subscribe(root, (error: Error | null, events: Event[]) => {
+      if (closed) return;
+      if (error) handlers.onError(error);
+      if (events.length > 0) handlers.onEvents(events.map((e) => ({ kind: e.type, path: e.path })));
+    });
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        // Removing the inotify watches of a directory that is gone fails with EINVAL: nothing is left to close.
+        await subscription.unsubscribe().catch(() => undefined);
+      },
+    };
+  }
+
+  private load(): Promise<ParcelModule> {
+    this.module ??= import('@parcel/watcher');
+    return this.module;
+  }
+}

@@ -1,0 +1,30 @@
+/** A change under a watched root, as reported by a watcher. Paths are absolute. */
+export interface WatchEvent {
+  readonly kind: 'create' | 'update' | 'delete';
+  readonly path: string;
+}
+
+export interface WatchSubscription {
+  /** Stops delivering events. Idempotent: the second call is a no-op. */
+  close(): Promise<void>;
+}
+
+export type WatchMode = 'native' | 'poll';
+
+export interface WatchHandlers {
+  /** A batch of events (order within a batch is the watcher's). */
+  readonly onEvents: (events: readonly WatchEvent[]) => void;
+  /** The watcher failed or overflowed: events may have been lost, the caller should rescan. */
+  readonly onError: (error: Error) => void;
+}
+
+/**
+ * The watch layer as one port. Events can be lost (library or kernel queue overflow), so a consumer must
+ * treat them as hints: re-list what they touch and reconcile with full scans.
+ */
+export abstract class WatchPort {
+  /** Name of the adapter, for logs and health (`parcel`, `chokidar`). */
+  abstract readonly name: string;
+  /** Resolves once the watch is established: a change made after this resolves is reported. */
+  abstract watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription>;
+}

@@ -1,0 +1,115 @@
+import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { ChokidarWatchAdapter } from '../src/watching/chokidar-watch.adapter.js';
+import { ParcelWatchAdapter } from '../src/watching/parcel-watch.adapter.js';
+import type { WatchEvent, WatchMode, WatchPort, WatchSubscription } from '../src/watching/watch.port.js';
+
+/** One contract, every adapter: what the measuring engine relies on, against a real filesystem. */
+const ADAPTERS: Array<[string, () => WatchPort, WatchMode]> = [
+  ['parcel (native)', () => new ParcelWatchAdapter(), 'native'],
+  ['chokidar (native)', () => new ChokidarWatchAdapter(), 'native'],
+  ['chokidar (poll)', () => new ChokidarWatchAdapter(), 'poll'],
+];
+
+describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
+  let root: string;
+  let subscription: WatchSubscription | undefined;
+  let events: WatchEvent[];
+  let errors: Error[];
+  let waiters: Array<{ test: (e: WatchEvent) => boolean; resolve: () => void }>;
+
+  /** Resolves on the first event for `file` (or, with `orAncestor`, for a directory above it inside the root). */
+  function waitFor(kind: WatchEvent['kind'] | 'any', file: string, orAncestor = false): Promise<void> {
+    const test = (e: WatchEvent): boolean =>
+      (e.path === file || (orAncestor && e.path.length > root.length && file.startsWith(`${e.path}/`))) && (kind === 'any' || e.kind === kind);
+    if (events.some(test)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { test, resolve };
+      waiters.push(waiter);
+      setTimeout(() => {
+        if (waiters.includes(waiter)) reject(new Error(`no ${kind} event for ${file} within 10 s; got ${JSON.stringify(events)}`));
+      }, 10_000).unref();
+    });
+  }
+
+  beforeEach(async () => {
+    root = realpathSync(mkdtempSync(path.join(tmpdir(), 'sm-watch-')));
+    events = [];
+    errors = [];
+    waiters = [];
+    subscription = await make().watch(root, mode, {
+      onEvents: (batch) => {
+        events.push(...batch);
+        for (const waiter of [...waiters]) {
+          if (batch.some(waiter.test)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve();
+          }
+        }
+      },
+      onError: (error) => errors.push(error),
+    });
+  });
+
+  afterEach(async () => {
+    await subscription?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reports creation, change and deletion of a file', async () => {
+    const file = path.join(root, 'a.log');
+    writeFileSync(file, 'one');
+    await waitFor('any', file);
+    appendFileSync(file, 'two');
+    await waitFor('update', file);
+    unlinkSync(file);
+    await waitFor('delete', file);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a new directory tree, by its files or by the directory itself', async () => {
+    // A native watcher may miss files created before it has added a watch on their fresh directory; then
+    // the directory's own event is the hint the engine re-lists from. One of the two must arrive.
+    const dir = path.join(root, 'day', 'hour');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'clip.mp4');
+    writeFileSync(file, 'x');
+    await waitFor('any', file, true);
+    expect(events.every((e) => e.path.startsWith(root))).toBe(true);
+  });
+
+  it('reports files in a directory that existed before the watch started', async () => {
+    await subscription!.close();
+    mkdirSync(path.join(root, 'old', 'deep'), { recursive: true });
+    subscription = await make().watch(root, mode, {
+      onEvents: (batch) => {
+        events.push(...batch);
+        for (const waiter of [...waiters]) if (batch.some(waiter.test)) waiter.resolve();
+      },
+      onError: (error) => errors.push(error),
+    });
+    const file = path.join(root, 'old', 'deep', 'x.bin');
+    writeFileSync(file, 'x');
+    await waitFor('any', file);
+  });
+
+  it('stops on close, and close is idempotent', async () => {
+    await subscription!.close();
+    await subscription!.close();
+    const file = path.join(root, 'late.txt');
+    writeFileSync(file, 'x');
+    // A marker seen by a second subscription proves that events written after `late.txt` were delivered.
+    let markerSeen!: () => void;
+    const seen = new Promise<void>((resolve) => (markerSeen = resolve));
+    const witness = await make().watch(root, mode, {
+      onEvents: (batch) => batch.some((e) => e.path.endsWith('marker')) && markerSeen(),
+      onError: () => undefined,
+    });
+    writeFileSync(path.join(root, 'marker'), 'x');
+    await seen;
+    await witness.close();
+    expect(events.filter((e) => e.path === file)).toEqual([]);
+  });
+});
