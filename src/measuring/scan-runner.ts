@@ -20,7 +20,7 @@ export class ScanRunner {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER, { workerData: { root, relative } });
       worker.once('message', (output: ScanOutput) => resolve(output));
-      worker.once('error', (error) => {
+      worker.once('error', (error: Error) => {
         this.logger.error(`Scan of ${root} failed: ${error.message}`);
         reject(error);
       });
