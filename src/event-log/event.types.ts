@@ -16,6 +16,12 @@ export const EVENT_TYPES = [
   'quarantine.entered',
   'quarantine.released',
   'log.compacted',
+  'usage.sampled',
+  'usage.drift',
+  'cleanup.completed',
+  'cleanup.failed',
+  'target.blocked',
+  'target.unblocked',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

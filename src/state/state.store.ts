@@ -21,6 +21,7 @@ export class StateStore {
   private lastSeq = 0;
   private snapshotSeq = 0;
   private loaded = false;
+  private readonly subscribers: Array<(events: readonly EventRecord[]) => void> = [];
 
   constructor(
     private readonly log: EventLogRepository,
@@ -97,6 +98,11 @@ export class StateStore {
     });
   }
 
+  /** Calls `listener` after every commit, with the committed events (already applied to the state). */
+  subscribe(listener: (events: readonly EventRecord[]) => void): void {
+    this.subscribers.push(listener);
+  }
+
   /** Waits for every pending transaction to finish (used at shutdown). */
   drain(): Promise<void> {
     return this.queue.drain();
@@ -108,6 +114,13 @@ export class StateStore {
     for (const event of stored) {
       applyEvent(this.state, event);
       this.lastSeq = event.seq;
+    }
+    for (const listener of this.subscribers) {
+      try {
+        listener(stored);
+      } catch (error) {
+        this.logger.error(`A state subscriber failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     if (this.lastSeq - this.snapshotSeq >= this.config.eventLog.snapshotEveryEvents) {
       // The events are committed already: a failed snapshot is retried later, never reported as a failed commit.

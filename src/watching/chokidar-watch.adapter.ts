@@ -48,6 +48,7 @@ export class ChokidarWatchAdapter extends WatchPort {
     });
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     return {
+      staleAfterDirectoryMove: false,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -33,6 +33,7 @@ export class ParcelWatchAdapter extends WatchPort {
       if (events.length > 0) handlers.onEvents(events.map((e) => ({ kind: e.type, path: e.path })));
     });
     return {
+      staleAfterDirectoryMove: true,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -5,6 +5,11 @@ export interface WatchEvent {
 }
 
 export interface WatchSubscription {
+  /**
+   * True when, after a directory is moved within the root, events from its subdirectories keep arriving
+   * under their old paths (inotify-per-directory watchers): the consumer must re-establish the watch.
+   */
+  readonly staleAfterDirectoryMove: boolean;
   /** Stops delivering events. Idempotent: the second call is a no-op. */
   close(): Promise<void>;
 }

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { EventRecord, NewEvent } from '../event-log/event.types.js';
+import { targetKey, type Registration } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { WatchPort } from '../watching/watch.port.js';
+import type { Tally } from './file-index.js';
+import { ScanRunner } from './scan-runner.js';
+import { TargetMonitor, type MonitorListener, type RescanResult, type WatchSetting } from './target-monitor.js';
+
+export interface MeasuringListener {
+  onTallyChanged?(registration: Registration, monitor: TargetMonitor): void;
+  onRootLost?(registration: Registration, reason: string): void;
+}
+
+/**
+ * Measures every active registration: one TargetMonitor each (scan, then watch), started and stopped as
+ * registrations come and go. Records drift after rescans and coalesced usage samples in the event log.
+ */
+@Injectable()
+export class MeasuringService implements MonitorListener {
+  private readonly logger = new Logger(MeasuringService.name);
+  private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; started: Promise<void> }>();
+  private readonly listeners: MeasuringListener[] = [];
+  private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
+  private syncing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly catalog: VolumeCatalog,
+    private readonly watcher: WatchPort,
+    private readonly scanner: ScanRunner,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Starts following registration changes and measures every active registration. */
+  async start(): Promise<void> {
+    this.store.subscribe((events) => this.onCommitted(events));
+    await this.sync();
+  }
+
+  addListener(listener: MeasuringListener): void {
+    this.listeners.push(listener);
+  }
+
+  monitor(registrationId: string): TargetMonitor | undefined {
+    return this.monitors.get(registrationId)?.monitor;
+  }
+
+  /** Resolves once the registration's first scan is done (undefined when it is not measured). */
+  async ready(registrationId: string): Promise<TargetMonitor | undefined> {
+    await this.syncing;
+    const entry = this.monitors.get(registrationId);
+    if (!entry) return undefined;
+    await entry.started;
+    return entry.monitor;
+  }
+
+  tally(registrationId: string): Tally | undefined {
+    return this.monitors.get(registrationId)?.monitor.tally;
+  }
+
+  /** Brings the set of monitors in line with the active registrations. Serialised. */
+  sync(): Promise<void> {
+    this.syncing = this.syncing.then(() => this.doSync()).catch((error: unknown) => {
+      this.logger.error(`Measuring sync failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.syncing;
+  }
+
+  /** Full rescan of one target, recording drift when the incremental tally had diverged. */
+  async rescan(registration: Registration): Promise<RescanResult | undefined> {
+    const entry = this.monitors.get(registration.id);
+    if (!entry) return undefined;
+    await entry.started;
+    const result = await entry.monitor.rescan();
+    if (result.drift.bytes !== 0 || result.drift.files !== 0) {
+      this.logger.warn(`Drift on ${targetKey(registration.volume_name, registration.path)}: ${result.drift.bytes} bytes, ${result.drift.files} files`);
+      await this.store.record([
+        {
+          type: 'usage.drift',
+          target: targetKey(registration.volume_name, registration.path),
+          payload: { id: registration.id, ...result.drift, bytes_after: result.current.bytes, files_after: result.current.files },
+        },
+      ]);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.syncing;
+    await Promise.all([...this.monitors.values()].map(async ({ monitor }) => monitor.close()));
+    this.monitors.clear();
+  }
+
+  onChange(monitor: TargetMonitor): void {
+    const registration = this.registrationById(monitor.id);
+    if (!registration) return;
+    for (const listener of this.listeners) listener.onTallyChanged?.(registration, monitor);
+    this.sampleUsage(registration, monitor.tally);
+  }
+
+  onRootLost(monitor: TargetMonitor, reason: string): void {
+    const registration = this.registrationById(monitor.id);
+    if (!registration) return;
+    for (const listener of this.listeners) listener.onRootLost?.(registration, reason);
+  }
+
+  private onCommitted(events: readonly EventRecord[]): void {
+    if (events.some((e) => e.type.startsWith('registration'))) void this.sync();
+  }
+
+  private async doSync(): Promise<void> {
+    if (this.closed) return;
+    const wanted = new Map<string, { registration: Registration; root: string; watch: WatchSetting }>();
+    for (const registration of Object.values(this.store.current.registrations)) {
+      if (registration.status !== 'active') continue;
+      const volume = await this.catalog.find(registration.volume_name);
+      if (!volume) continue;
+      const watch = (registration.params.watch as WatchSetting | undefined) ?? true;
+      wanted.set(registration.id, { registration, root: path.join(volume.root, registration.path), watch });
+    }
+    for (const [id, entry] of this.monitors) {
+      const want = wanted.get(id);
+      if (!want || want.root !== entry.root || want.watch !== entry.watch) {
+        this.monitors.delete(id);
+        await entry.monitor.close();
+      }
+    }
+    for (const [id, want] of wanted) {
+      if (this.monitors.has(id)) continue;
+      const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.scanner, this);
+      const started = monitor.start().then(
+        () => this.logger.log(`Measuring ${targetKey(want.registration.volume_name, want.registration.path)}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`),
+        (error: unknown) => this.logger.error(`Could not measure ${want.root}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      this.monitors.set(id, { monitor, root: want.root, watch: want.watch, started });
+    }
+  }
+
+  /** At most one usage sample per target per monitor interval, and only when the tally moved. */
+  private sampleUsage(registration: Registration, tally: Tally): void {
+    const now = this.clock.now().getTime();
+    const last = this.lastSampled.get(registration.id);
+    if (last && (now - last.at < this.config.intervals.monitorSeconds * 1000 || (last.bytes === tally.bytes && last.files === tally.files))) return;
+    this.lastSampled.set(registration.id, { at: now, bytes: tally.bytes, files: tally.files });
+    const event: NewEvent = {
+      type: 'usage.sampled',
+      target: targetKey(registration.volume_name, registration.path),
+      payload: { id: registration.id, bytes: tally.bytes, disk_bytes: tally.diskBytes, files: tally.files },
+    };
+    void this.store.record([event]).catch((error: unknown) => this.logger.warn(`Usage sample not recorded: ${String(error)}`));
+  }
+
+  private registrationById(id: string): Registration | undefined {
+    return Object.values(this.store.current.registrations).find((r) => r.id === id);
+  }
+}
