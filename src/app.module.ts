@@ -16,6 +16,8 @@ import { RegistrationModule } from './registration/registration.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { StateModule } from './state/state.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
+import { CleanupModule } from './cleanup/cleanup.module.js';
+import { MeasuringModule } from './measuring/measuring.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -31,6 +33,8 @@ export class AppModule implements NestModule {
         SchedulerModule,
         VolumesModule,
         RegistrationModule,
+        MeasuringModule,
+        CleanupModule,
         MaintenanceModule,
         HealthModule,
       ],

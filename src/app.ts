@@ -10,6 +10,9 @@ import { setupApiDocs } from './api-docs/api-docs.js';
 import { AppModule } from './app.module.js';
 import { describeConfig, type AppConfig, type LogLevel } from './config/app-config.js';
 import { openDatabase } from './database/data-source.js';
+import { CleanupService } from './cleanup/cleanup.service.js';
+import { TriggerService } from './cleanup/trigger.service.js';
+import { MeasuringService } from './measuring/measuring.service.js';
 import { RegistrationService } from './registration/registration.service.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
 import { StateStore } from './state/state.store.js';
@@ -64,10 +67,18 @@ export async function startApp(config: AppConfig, options: { port?: number } = {
   const registrations = app.get(RegistrationService);
   await registrations.reconcileVolumeStatus();
 
+  const measuring = app.get(MeasuringService);
+  await measuring.start();
+  const triggers = app.get(TriggerService);
+  triggers.start();
+
   const scheduler = app.get(SchedulerService);
+  scheduler.every('sweep', config.intervals.checkSeconds, () => triggers.sweep());
   scheduler.every('volume-discovery', config.intervals.discoverySeconds, () => registrations.reconcileVolumeStatus());
   scheduler.every('event-log-compaction', 3600, () => store.compact());
   scheduler.start();
+  // Catch up after downtime: one sweep right away (it waits for each target's first scan).
+  void scheduler.runNow('sweep');
 
   await app.listen(options.port ?? config.api.port, config.api.host);
   const server = app.getHttpServer();
@@ -78,7 +89,7 @@ export async function startApp(config: AppConfig, options: { port?: number } = {
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown'): Promise<void> => {
-    stopping ??= stop(app, server, dataSource, scheduler, store, reason);
+    stopping ??= stop(app, server, dataSource, { scheduler, triggers, cleanup: app.get(CleanupService), measuring, store }, reason);
     return stopping;
   };
   return { app, url, shutdown };
@@ -91,21 +102,26 @@ async function ensureVolumesDir(config: AppConfig, logger: Logger): Promise<void
   logger.log(`Created the volumes directory ${config.volumes.dir}: each subdirectory is a volume`);
 }
 
-async function stop(
-  app: INestApplication,
-  server: Server,
-  dataSource: DataSource,
-  scheduler: SchedulerService,
-  store: StateStore,
-  reason: string,
-): Promise<void> {
+interface Parts {
+  readonly scheduler: SchedulerService;
+  readonly triggers: TriggerService;
+  readonly cleanup: CleanupService;
+  readonly measuring: MeasuringService;
+  readonly store: StateStore;
+}
+
+async function stop(app: INestApplication, server: Server, dataSource: DataSource, parts: Parts, reason: string): Promise<void> {
+  const { scheduler, triggers, cleanup, measuring, store } = parts;
   const logger = new Logger('Shutdown');
   logger.log(`Shutting down (${reason}): finishing in-flight requests`);
   // Stop accepting connections; idle keep-alive sockets are closed, active requests run to completion.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   await closed;
+  triggers.stop();
   await scheduler.stop();
+  await cleanup.drain();
+  await measuring.close();
   await store.drain();
   try {
     await store.record([{ type: 'service.stopped', payload: { reason } }]);

@@ -272,7 +272,7 @@ describe('health and documentation', () => {
       scheduler: { running: true },
     });
     expect(health.body.problems).toEqual(['1 registration(s) pending: volume missing']);
-    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['volume-discovery', 'event-log-compaction']);
+    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['sweep', 'volume-discovery', 'event-log-compaction']);
     expect(health.body.scheduler.jobs[0].next_run).toEqual(expect.any(String));
     expect(health.body.volumes).toEqual([
       { volume_name: 'caddy_data', status: 'available', registrations: 0, pending: 0, quarantined: 0 },
@@ -285,6 +285,7 @@ describe('health and documentation', () => {
   it('serves the OpenAPI document with every route', async () => {
     const doc = await request(app.url).get('/api/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/api/cleanup',
       '/api/events',
       '/api/health',
       '/api/maintenance',
@@ -294,6 +295,8 @@ describe('health and documentation', () => {
       '/api/registrations/export',
       '/api/registrations/import',
       '/api/registrations/{id}',
+      '/api/registrations/{id}/preview',
+      '/api/registrations/{id}/unquarantine',
       '/api/volumes',
     ]);
     const ui = await request(app.url).get('/api/docs').expect(200);

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { EventLogModule } from '../event-log/event-log.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { StateModule } from '../state/state.module.js';
-import { VolumesModule } from '../volumes/volumes.module.js';
+import { MeasuringModule } from '../measuring/measuring.module.js';
+import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 
 @Module({
-  imports: [EventLogModule, StateModule, SchedulerModule, VolumesModule],
+  imports: [EventLogModule, StateModule, SchedulerModule, VolumeCatalogModule, MeasuringModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

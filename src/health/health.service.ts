@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
+import { MeasuringService } from '../measuring/measuring.service.js';
 import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service.js';
 import type { MaintenanceState } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
@@ -19,6 +20,8 @@ export interface HealthReport {
   problems: string[];
   database: { status: 'ok' | 'down'; driver: string; events?: number; last_seq?: number; size_bytes?: number; error?: string };
   scheduler: { running: boolean; jobs: JobStatus[] };
+  measuring: ReturnType<MeasuringService['status']>;
+  blocked: Array<{ target: string; reason: string; since: string }>;
   maintenance: MaintenanceState;
   volumes: Array<{ volume_name: string; status: 'available' | 'missing'; registrations: number; pending: number; quarantined: number }>;
   filesystems: Array<{
@@ -44,6 +47,7 @@ export class HealthService {
     private readonly catalog: VolumeCatalog,
     private readonly fs: FileSystemAdapter,
     private readonly clock: Clock,
+    private readonly measuring: MeasuringService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.startedAt = clock.now();
@@ -75,6 +79,10 @@ export class HealthService {
       };
     });
     const pending = volumes.reduce((n, v) => n + v.pending, 0);
+    const quarantined = volumes.reduce((n, v) => n + v.quarantined, 0);
+    if (quarantined > 0) problems.push(`${quarantined} registration(s) quarantined`);
+    const blocked = Object.keys(this.store.current.blocked).length;
+    if (blocked > 0) problems.push(`${blocked} target(s) blocked over their cap`);
     if (pending > 0) problems.push(`${pending} registration(s) pending: volume missing`);
 
     const filesystems = await this.filesystems(available.map((v) => ({ name: v.name, root: v.root })));
@@ -91,6 +99,8 @@ export class HealthService {
       problems,
       database,
       scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
+      measuring: this.measuring.status(),
+      blocked: Object.entries(this.store.current.blocked).map(([target, b]) => ({ target, reason: b.reason, since: b.since })),
       maintenance: this.store.current.maintenance,
       volumes,
       filesystems,

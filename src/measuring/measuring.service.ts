@@ -6,13 +6,15 @@ import type { AppConfig } from '../config/app-config.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
 import { targetKey, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
-import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
 import { WatchPort } from '../watching/watch.port.js';
 import type { Tally } from './file-index.js';
 import { ScanRunner } from './scan-runner.js';
 import { TargetMonitor, type MonitorListener, type RescanResult, type WatchSetting } from './target-monitor.js';
 
 export interface MeasuringListener {
+  /** The first scan of a new (or changed) registration is done. */
+  onReady?(registration: Registration, monitor: TargetMonitor): void;
   onTallyChanged?(registration: Registration, monitor: TargetMonitor): void;
   onRootLost?(registration: Registration, reason: string): void;
 }
@@ -28,6 +30,8 @@ export class MeasuringService implements MonitorListener {
   private readonly listeners: MeasuringListener[] = [];
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private syncing: Promise<void> = Promise.resolve();
+  /** A sync queued behind the running one: later requests join it instead of queueing more. */
+  private queuedSync: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -68,10 +72,18 @@ export class MeasuringService implements MonitorListener {
 
   /** Brings the set of monitors in line with the active registrations. Serialised. */
   sync(): Promise<void> {
-    this.syncing = this.syncing.then(() => this.doSync()).catch((error: unknown) => {
-      this.logger.error(`Measuring sync failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return this.syncing;
+    if (this.queuedSync) return this.queuedSync;
+    const queued = this.syncing
+      .then(() => {
+        this.queuedSync = undefined;
+        return this.doSync();
+      })
+      .catch((error: unknown) => {
+        this.logger.error(`Measuring sync failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    this.queuedSync = queued;
+    this.syncing = queued;
+    return queued;
   }
 
   /** Full rescan of one target, recording drift when the incremental tally had diverged. */
@@ -91,6 +103,22 @@ export class MeasuringService implements MonitorListener {
       ]);
     }
     return result;
+  }
+
+  /** Per measured target: figures and watch state, for health. */
+  status(): Array<{ id: string; root: string; files: number; bytes: number; watching: boolean; watch_errors: number; last_scan: string | null }> {
+    return [...this.monitors.entries()].map(([id, { monitor, root }]) => {
+      const stats = monitor.stats;
+      return {
+        id,
+        root,
+        files: monitor.tally.files,
+        bytes: monitor.tally.bytes,
+        watching: stats.watching,
+        watch_errors: stats.watchErrors,
+        last_scan: stats.lastScanAt?.toISOString() ?? null,
+      };
+    });
   }
 
   async close(): Promise<void> {
@@ -120,9 +148,11 @@ export class MeasuringService implements MonitorListener {
   private async doSync(): Promise<void> {
     if (this.closed) return;
     const wanted = new Map<string, { registration: Registration; root: string; watch: WatchSetting }>();
+    const volumes = new Map<string, VolumeInfo | undefined>();
     for (const registration of Object.values(this.store.current.registrations)) {
       if (registration.status !== 'active') continue;
-      const volume = await this.catalog.find(registration.volume_name);
+      if (!volumes.has(registration.volume_name)) volumes.set(registration.volume_name, await this.catalog.find(registration.volume_name));
+      const volume = volumes.get(registration.volume_name);
       if (!volume) continue;
       const watch = (registration.params.watch as WatchSetting | undefined) ?? true;
       wanted.set(registration.id, { registration, root: path.join(volume.root, registration.path), watch });
@@ -138,7 +168,11 @@ export class MeasuringService implements MonitorListener {
       if (this.monitors.has(id)) continue;
       const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.scanner, this);
       const started = monitor.start().then(
-        () => this.logger.log(`Measuring ${targetKey(want.registration.volume_name, want.registration.path)}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`),
+        () => {
+          this.logger.log(`Measuring ${targetKey(want.registration.volume_name, want.registration.path)}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`);
+          const registration = this.registrationById(id);
+          if (registration) for (const listener of this.listeners) listener.onReady?.(registration, monitor);
+        },
         (error: unknown) => this.logger.error(`Could not measure ${want.root}: ${error instanceof Error ? error.message : String(error)}`),
       );
       this.monitors.set(id, { monitor, root: want.root, watch: want.watch, started });

@@ -48,6 +48,7 @@ export class TargetMonitor {
   /** While a full scan runs, events stay buffered: they are applied on top of the scan's result. */
   private scanInProgress = false;
   private restarting: Promise<void> | undefined;
+  private restartAgain = false;
   private lastScanAt: Date | undefined;
   private eventsApplied = 0;
   private watchErrors = 0;
@@ -109,6 +110,8 @@ export class TargetMonitor {
   }
 
   private async startWatching(): Promise<void> {
+    // Nothing to watch until the app creates the directory; the next sweep's rescan starts the watch.
+    if (!lstatSync(this.root, { throwIfNoEntry: false })?.isDirectory()) return;
     try {
       this.subscription = await this.watcher.watch(this.root, this.watchSetting === 'poll' ? 'poll' : 'native', {
         onEvents: (events) => this.onEvents(events),
@@ -277,12 +280,20 @@ export class TargetMonitor {
   }
 
   private restartWatchSoon(): void {
-    if (this.restarting || this.closed) return;
+    if (this.closed) return;
+    if (this.restarting) {
+      // A move during a restart may postdate its new watch: one more round after this one.
+      this.restartAgain = true;
+      return;
+    }
     this.restarting = (async () => {
-      await this.subscription?.close();
-      this.subscription = undefined;
-      await this.startWatching();
-      await this.rescan();
+      do {
+        this.restartAgain = false;
+        await this.subscription?.close();
+        this.subscription = undefined;
+        await this.startWatching();
+        await this.rescan();
+      } while (this.restartAgain && !this.closed);
     })()
       .catch((error: unknown) => this.logger.error(`Re-watching ${this.root} failed: ${String(error)}`))
       .finally(() => (this.restarting = undefined));

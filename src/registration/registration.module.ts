@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { StateModule } from '../state/state.module.js';
-import { VolumesModule } from '../volumes/volumes.module.js';
+import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { RegistrationController } from './registration.controller.js';
 import { RegistrationService } from './registration.service.js';
 
 @Module({
-  imports: [StateModule, VolumesModule],
+  imports: [StateModule, VolumeCatalogModule],
   controllers: [RegistrationController],
   providers: [RegistrationService],
   exports: [RegistrationService],

@@ -33,16 +33,37 @@ export interface MaintenanceState {
   readonly since: string | null;
 }
 
+/** The last real (not dry-run) cleanup of a target. */
+export interface LastCleanup {
+  readonly at: string;
+  readonly trigger: string;
+  readonly files_removed: number;
+  readonly bytes_freed: number;
+}
+
+export interface BlockedState {
+  readonly since: string;
+  readonly reason: string;
+  readonly over_by: number;
+  readonly unit: 'bytes' | 'files';
+}
+
 export interface ManagerState {
   /** Keyed by targetKey(volume_name, path). */
   registrations: Record<string, Registration>;
   maintenance: MaintenanceState;
+  /** Per target key. */
+  cleanups: Record<string, LastCleanup>;
+  /** Consecutive failed cleanups per target key (reset by a successful one or by unquarantine). */
+  failures: Record<string, number>;
+  /** Targets whose cap cannot be met, per target key. */
+  blocked: Record<string, BlockedState>;
 }
 
 export const STATE_VERSION = 1;
 
 export function emptyState(): ManagerState {
-  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null } };
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, cleanups: {}, failures: {}, blocked: {} };
 }
 
 /** The identity of a target, also used as the `target` of its events. */

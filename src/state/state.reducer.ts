@@ -16,9 +16,42 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
       return;
     }
     case 'registration.removed': {
-      delete state.registrations[targetKey(payload.volume_name as string, payload.path as string)];
+      const key = targetKey(payload.volume_name as string, payload.path as string);
+      delete state.registrations[key];
+      delete state.cleanups[key];
+      delete state.failures[key];
+      delete state.blocked[key];
       return;
     }
+    case 'cleanup.completed': {
+      const key = event.target ?? '';
+      delete state.failures[key];
+      if (payload.dry_run !== true) {
+        state.cleanups[key] = {
+          at,
+          trigger: String(payload.trigger),
+          files_removed: Number(payload.files ?? 0),
+          bytes_freed: Number(payload.bytes ?? 0),
+        };
+      }
+      return;
+    }
+    case 'cleanup.failed': {
+      const key = event.target ?? '';
+      state.failures[key] = (state.failures[key] ?? 0) + 1;
+      return;
+    }
+    case 'target.blocked':
+      state.blocked[event.target ?? ''] = {
+        since: at,
+        reason: typeof payload.reason === 'string' ? payload.reason : '',
+        over_by: Number(payload.over_by ?? 0),
+        unit: payload.unit === 'files' ? 'files' : 'bytes',
+      };
+      return;
+    case 'target.unblocked':
+      delete state.blocked[event.target ?? ''];
+      return;
     case 'registration.activated':
     case 'registration.pending': {
       const key = event.target ?? '';
@@ -41,6 +74,7 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
           ...current,
           quarantine: event.type === 'quarantine.entered' ? { since: at, reason: typeof payload.reason === 'string' ? payload.reason : '' } : null,
         };
+        if (event.type === 'quarantine.released') delete state.failures[key];
       }
       return;
     }

@@ -33,7 +33,8 @@ export class StateStore {
   async load(): Promise<{ snapshotSeq: number; replayed: number }> {
     const started = performance.now();
     const snapshot = await this.log.latestSnapshot();
-    const state = snapshot && snapshot.version === STATE_VERSION ? (snapshot.state as ManagerState) : emptyState();
+    // Parts added to the state after a snapshot was written start empty.
+    const state = snapshot && snapshot.version === STATE_VERSION ? { ...emptyState(), ...(snapshot.state as ManagerState) } : emptyState();
     const from = snapshot && snapshot.version === STATE_VERSION ? snapshot.seq : 0;
     let replayed = 0;
     let last = from;

@@ -5,7 +5,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { FileSystemAdapter, type FilesystemUsage } from '../filesystem/filesystem.adapter.js';
 import { UsageService } from '../measuring/usage.service.js';
-import type { Registration } from '../state/state.model.js';
+import { MeasuringService } from '../measuring/measuring.service.js';
+import { targetKey, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { tierOfRatio, type Tier } from './tier.js';
 import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
@@ -47,6 +48,7 @@ export class VolumesService {
     private readonly store: StateStore,
     private readonly usage: UsageService,
     private readonly fs: FileSystemAdapter,
+    private readonly measuring: MeasuringService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -87,7 +89,9 @@ export class VolumesService {
       this.usage.usageOf(volume.root),
       this.filesystemOf(volume.root),
       Promise.all(
-        sortByPath(registrations).map(async (r) => this.registrationView(r, (await this.usage.usageOf(path.join(volume.root, r.path))).bytes)),
+        sortByPath(registrations).map(async (r) =>
+          this.registrationView(r, this.measuring.tally(r.id)?.bytes ?? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes),
+        ),
       ),
     ]);
     const tier = filesystem && filesystem.totalBytes > 0 ? tierOfRatio(usedRatio(filesystem), this.config.tiers) : 'ok';
@@ -117,6 +121,7 @@ export class VolumesService {
   }
 
   private registrationView(registration: Registration, pathBytes: number | null): VolumeRegistrationView {
+    const last = this.store.current.cleanups[targetKey(registration.volume_name, registration.path)];
     return {
       id: registration.id,
       path: registration.path,
@@ -125,8 +130,8 @@ export class VolumesService {
       description: registration.description,
       status: registration.status,
       path_bytes: pathBytes,
-      last_cleaned: null,
-      files_removed_last_run: null,
+      last_cleaned: last ? isoSeconds(new Date(last.at)) : null,
+      files_removed_last_run: last ? last.files_removed : null,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AsyncSubscription, Event } from '@parcel/watcher';
+import { SerialQueue } from '../common/serial-queue.js';
 import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
 
 type ParcelModule = typeof import('@parcel/watcher');
@@ -12,6 +13,8 @@ type ParcelModule = typeof import('@parcel/watcher');
 export class ParcelWatchAdapter extends WatchPort {
   readonly name = 'parcel';
   private module: Promise<ParcelModule> | undefined;
+  /** The native module is not safe with concurrent subscribe/unsubscribe calls (seen: SIGSEGV): one at a time. */
+  private readonly native = new SerialQueue();
 
   /** Whether the native module loads on this platform. */
   async available(): Promise<boolean> {
@@ -27,18 +30,20 @@ export class ParcelWatchAdapter extends WatchPort {
     if (mode !== 'native') throw new Error('the parcel adapter does not poll');
     const parcel = await this.load();
     let closed = false;
-    const subscription: AsyncSubscription = await parcel.subscribe(root, (error: Error | null, events: Event[]) => {
-      if (closed) return;
-      if (error) handlers.onError(error);
-      if (events.length > 0) handlers.onEvents(events.map((e) => ({ kind: e.type, path: e.path })));
-    });
+    const subscription: AsyncSubscription = await this.native.run(() =>
+      parcel.subscribe(root, (error: Error | null, events: Event[]) => {
+        if (closed) return;
+        if (error) handlers.onError(error);
+        if (events.length > 0) handlers.onEvents(events.map((e) => ({ kind: e.type, path: e.path })));
+      }),
+    );
     return {
       staleAfterDirectoryMove: true,
       close: async () => {
         if (closed) return;
         closed = true;
         // Removing the inotify watches of a directory that is gone fails with EINVAL: nothing is left to close.
-        await subscription.unsubscribe().catch(() => undefined);
+        await this.native.run(() => subscription.unsubscribe()).catch(() => undefined);
       },
     };
   }

@@ -1,0 +1,28 @@
+import { benchScan } from './b1-scan.js';
+import { benchBurst, benchWatchReady } from './b2-b3-watch.js';
+import { benchReaction } from './b4-reaction.js';
+import { benchDelete, benchRace } from './b5-b6-delete.js';
+import { say } from './util.js';
+
+/**
+ * `npm run bench [B1 B2 …]`: runs the benchmarks and prints their figures with ratios against standard
+ * tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000).
+ */
+const wanted = new Set(process.argv.slice(2).map((a) => a.toUpperCase()));
+const run = (name: string): boolean => wanted.size === 0 || wanted.has(name);
+const large = Number(process.env.SM_BENCH_FILES ?? 1_000_000);
+
+say(`storage-manager benchmarks — ${new Date().toISOString()} — node ${process.version}, warm cache`);
+if (run('B1')) {
+  await benchScan(100_000, 1_000);
+  await benchScan(large, Math.max(1, Math.round(large / 100)));
+}
+if (run('B2')) {
+  await benchWatchReady(100_000, 1_000);
+  await benchWatchReady(large, Math.max(1, Math.round(large / 100)));
+}
+if (run('B3')) await benchBurst();
+if (run('B4')) await benchReaction();
+if (run('B5')) await benchDelete();
+if (run('B6')) await benchRace();
+process.exit(0);

@@ -1,0 +1,259 @@
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { SafeDeleter, type DeletionReport } from '../deletion/safe-deleter.js';
+import type { NewEvent } from '../event-log/event.types.js';
+import type { FileEntry } from '../measuring/file-entry.js';
+import { MeasuringService } from '../measuring/measuring.service.js';
+import type { TargetMonitor } from '../measuring/target-monitor.js';
+import type { Plan } from '../policies/plan.js';
+import { findPolicy } from '../policies/policy.registry.js';
+import { targetKey, type Registration } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { VolumeCatalog } from '../volumes/volume-catalog.js';
+
+export const TRIGGERS = ['threshold', 'expiry', 'sweep', 'manual'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** How many deleted paths a cleanup event keeps. */
+export const FIRST_PATHS = 100;
+/** How many times a plan is redone when its candidates turned out stale on disk. */
+const MAX_REPLANS = 3;
+
+export interface CleanupReport {
+  readonly id: string;
+  readonly volume_name: string;
+  readonly path: string;
+  readonly trigger: Trigger;
+  readonly dry_run: boolean;
+  readonly status: 'done' | 'skipped' | 'failed';
+  /** Why nothing was done (`quarantined`, `not measured`), or the failure. */
+  readonly detail: string | null;
+  readonly files: number;
+  readonly bytes: number;
+  readonly first_paths: readonly string[];
+  readonly skipped: number;
+  readonly errors: number;
+  readonly blocked: Plan['blocked'];
+  readonly next_run_at: string | null;
+  readonly duration_ms: number;
+}
+
+export interface PreviewReport {
+  readonly id: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly paths: readonly string[];
+  readonly reason: string;
+  readonly blocked: Plan['blocked'];
+  readonly next_run_at: string | null;
+}
+
+/**
+ * Runs a registration's policy against its measured files: plans, re-checks the candidates on disk,
+ * deletes through the safe deleter, and records the run. One run per target at a time; a request during a
+ * run causes exactly one more run afterwards. Automatic runs are dry runs in maintenance mode.
+ */
+@Injectable()
+export class CleanupService {
+  private readonly logger = new Logger(CleanupService.name);
+  private readonly running = new Map<string, { promise: Promise<CleanupReport>; again: Trigger | undefined }>();
+  private readonly nextRunListeners: Array<(registration: Registration, at: Date | null) => void> = [];
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly measuring: MeasuringService,
+    private readonly deleter: SafeDeleter,
+    private readonly catalog: VolumeCatalog,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Called after every run with the instant the policy wants to run again (expiry), or null. */
+  onNextRun(listener: (registration: Registration, at: Date | null) => void): void {
+    this.nextRunListeners.push(listener);
+  }
+
+  /** Requests a run: single-flight per target; a request during a run queues one more run. */
+  request(registration: Registration, trigger: Trigger, options: { dryRun?: boolean } = {}): Promise<CleanupReport> {
+    const current = this.running.get(registration.id);
+    if (current) {
+      current.again ??= trigger;
+      return current.promise;
+    }
+    const entry: { promise: Promise<CleanupReport>; again: Trigger | undefined } = { promise: Promise.resolve(undefined as never), again: undefined };
+    entry.promise = (async () => {
+      try {
+        let report = await this.run(registration, trigger, options.dryRun ?? false);
+        while (entry.again) {
+          const next = entry.again;
+          entry.again = undefined;
+          const latest = this.current(registration.id);
+          if (!latest) break;
+          report = await this.run(latest, next, false);
+        }
+        return report;
+      } finally {
+        this.running.delete(registration.id);
+      }
+    })();
+    this.running.set(registration.id, entry);
+    return entry.promise;
+  }
+
+  /** What the policy would delete right now (never deletes). */
+  async preview(registration: Registration): Promise<PreviewReport> {
+    const monitor = await this.measuring.ready(registration.id);
+    const plan = monitor ? this.plan(registration, monitor) : undefined;
+    return {
+      id: registration.id,
+      files: plan?.delete.length ?? 0,
+      bytes: plan?.bytes ?? 0,
+      paths: plan?.delete.slice(0, FIRST_PATHS).map((f) => f.path) ?? [],
+      reason: plan?.reason ?? 'not measured: the volume or the target directory does not exist',
+      blocked: plan?.blocked ?? null,
+      next_run_at: plan?.nextRunAt?.toISOString() ?? null,
+    };
+  }
+
+  /** Waits for every running cleanup (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running.values()].map((r) => r.promise));
+  }
+
+  private async run(registration: Registration, trigger: Trigger, requestedDryRun: boolean): Promise<CleanupReport> {
+    const started = performance.now();
+    const key = targetKey(registration.volume_name, registration.path);
+    const base = { id: registration.id, volume_name: registration.volume_name, path: registration.path, trigger };
+    const skip = (detail: string): CleanupReport => ({
+      ...base, dry_run: true, status: 'skipped', detail, files: 0, bytes: 0, first_paths: [], skipped: 0, errors: 0, blocked: null, next_run_at: null,
+      duration_ms: Math.round(performance.now() - started),
+    });
+    if (registration.quarantine) return skip(`quarantined: ${registration.quarantine.reason}`);
+    const monitor = await this.measuring.ready(registration.id);
+    const volume = await this.catalog.find(registration.volume_name);
+    if (!monitor || !volume) return skip('not measured: the volume or the target directory does not exist');
+
+    const automatic = trigger !== 'manual';
+    const dryRun = requestedDryRun || registration.params.dry_run === true || (automatic && this.store.current.maintenance.enabled);
+    try {
+      monitor.flushNow();
+      let plan = this.plan(registration, monitor);
+      let report: DeletionReport | undefined;
+      if (!dryRun && plan.delete.length > 0) {
+        for (let attempt = 0; attempt < MAX_REPLANS && this.refreshStale(monitor, plan.delete); attempt++) {
+          plan = this.plan(registration, monitor);
+        }
+        report = await this.deleter.deleteFiles(monitor.root, plan.delete, {
+          deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
+          volumeRoot: volume.root,
+        });
+        for (const item of report.deleted) monitor.refresh(item.path);
+        for (const item of report.skipped) monitor.refresh(item.path);
+      }
+      const files = report ? report.deleted.length : plan.delete.length;
+      const bytes = report ? report.bytes : plan.bytes;
+      const firstPaths = (report ? report.deleted.map((d) => d.path) : plan.delete.map((f) => f.path)).slice(0, FIRST_PATHS);
+      const errors = report?.errors.length ?? 0;
+      const failed = report !== undefined && errors > 0 && report.deleted.length === 0;
+      const result: CleanupReport = {
+        ...base,
+        dry_run: dryRun,
+        status: failed ? 'failed' : 'done',
+        detail: failed ? `every deletion failed: ${report!.errors[0]!.message}` : null,
+        files,
+        bytes,
+        first_paths: firstPaths,
+        skipped: report?.skipped.length ?? 0,
+        errors,
+        blocked: plan.blocked,
+        next_run_at: plan.nextRunAt?.toISOString() ?? null,
+        duration_ms: Math.round(performance.now() - started),
+      };
+      await this.record(registration, key, result, !automatic || files > 0 || failed);
+      for (const listener of this.nextRunListeners) listener(registration, plan.nextRunAt);
+      if (files > 0 && !dryRun) this.logger.log(`Cleanup of ${key} (${trigger}): ${files} files, ${bytes} bytes freed`);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Cleanup of ${key} (${trigger}) failed: ${message}`);
+      const result: CleanupReport = {
+        ...base, dry_run: dryRun, status: 'failed', detail: message, files: 0, bytes: 0, first_paths: [], skipped: 0, errors: 1,
+        blocked: null, next_run_at: null, duration_ms: Math.round(performance.now() - started),
+      };
+      await this.record(registration, key, result, true);
+      return result;
+    }
+  }
+
+  private plan(registration: Registration, monitor: TargetMonitor): Plan {
+    const policy = findPolicy(registration.algorithm);
+    if (!policy) throw new Error(`unknown algorithm ${registration.algorithm}`);
+    return policy.plan(monitor.files.toArray(), registration.params, this.clock.now());
+  }
+
+  /**
+   * Re-checks the planned files on disk before deleting: any that vanished or changed since they were
+   * indexed is re-read into the index. Returns whether anything was stale (the plan must then be redone,
+   * so that a stale tally never causes more deletion than the policy asks for).
+   */
+  private refreshStale(monitor: TargetMonitor, planned: readonly FileEntry[]): boolean {
+    let stale = false;
+    for (const entry of planned) {
+      const stats = lstatSync(path.join(monitor.root, entry.path), { throwIfNoEntry: false });
+      if (!stats?.isFile() || stats.ino !== entry.ino || stats.size !== entry.size || stats.mtimeMs !== entry.mtimeMs) {
+        monitor.refresh(entry.path);
+        stale = true;
+      }
+    }
+    return stale;
+  }
+
+  /** Records the run; failures count towards quarantine; blocked state changes are events too. */
+  private async record(registration: Registration, key: string, result: CleanupReport, worthAnEvent: boolean): Promise<void> {
+    const events: NewEvent[] = [];
+    if (result.status === 'failed') {
+      events.push({ type: 'cleanup.failed', target: key, payload: { id: registration.id, trigger: result.trigger, error: result.detail } });
+      const failures = (this.store.current.failures[key] ?? 0) + 1;
+      if (failures >= this.config.quarantineAfter && !registration.quarantine) {
+        events.push({
+          type: 'quarantine.entered',
+          target: key,
+          payload: { id: registration.id, reason: `${failures} failed cleanups in a row: ${result.detail}` },
+        });
+        this.logger.error(`${key} quarantined after ${failures} failed cleanups`);
+      }
+    } else if (worthAnEvent) {
+      events.push({
+        type: 'cleanup.completed',
+        target: key,
+        payload: {
+          id: registration.id,
+          trigger: result.trigger,
+          dry_run: result.dry_run,
+          files: result.files,
+          bytes: result.bytes,
+          skipped: result.skipped,
+          errors: result.errors,
+          duration_ms: result.duration_ms,
+          first_paths: result.first_paths,
+        },
+      });
+    }
+    const wasBlocked = this.store.current.blocked[key];
+    if (result.status !== 'failed' && result.blocked && !wasBlocked) {
+      events.push({ type: 'target.blocked', target: key, payload: { id: registration.id, reason: result.blocked.reason, over_by: result.blocked.overBy, unit: result.blocked.unit } });
+      this.logger.warn(`${key} is blocked: ${result.blocked.reason}`);
+    } else if (result.status !== 'failed' && !result.blocked && wasBlocked) {
+      events.push({ type: 'target.unblocked', target: key, payload: { id: registration.id } });
+    }
+    await this.store.record(events);
+  }
+
+  private current(id: string): Registration | undefined {
+    return Object.values(this.store.current.registrations).find((r) => r.id === id);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { Tally } from '../measuring/file-index.js';
+import { MeasuringService } from '../measuring/measuring.service.js';
+import type { TargetMonitor } from '../measuring/target-monitor.js';
+import { targetKey, type Registration } from '../state/state.model.js';
+import { StateStore } from '../state/state.store.js';
+import { CleanupService, type CleanupReport } from './cleanup.service.js';
+
+/** A target whose last threshold run could not bring it under its cap is retried at most this often. */
+export const STUCK_RETRY_MS = 30_000;
+/** setTimeout cannot wait longer than this; longer expiries re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * When cleanups run (SPEC §6): at once when an update takes a capped target over its cap; at the instant
+ * the oldest file of an age policy expires; on every sweep (with a rescan that records drift) and once at
+ * start. Manual runs go straight to CleanupService.
+ */
+@Injectable()
+export class TriggerService {
+  private readonly logger = new Logger(TriggerService.name);
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly stuckUntil = new Map<string, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly cleanup: CleanupService,
+    private readonly measuring: MeasuringService,
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+  ) {}
+
+  start(): void {
+    this.measuring.addListener({
+      // A new or changed target runs its policy once its first scan is done (and so learns its next expiry).
+      onReady: (registration) => void this.cleanup.request(registration, 'sweep'),
+      onTallyChanged: (registration, monitor) => this.onTallyChanged(registration, monitor),
+      onRootLost: (registration, reason) => void this.quarantine(registration, reason),
+    });
+    this.cleanup.onNextRun((registration, at) => this.scheduleExpiry(registration, at));
+  }
+
+  /** Every registration: rescan (drift), then run its policy. The start-up catch-up and the periodic sweep. */
+  async sweep(): Promise<CleanupReport[]> {
+    const reports: CleanupReport[] = [];
+    for (const registration of Object.values(this.store.current.registrations)) {
+      if (this.stopped) break;
+      if (registration.status !== 'active') continue;
+      try {
+        await this.measuring.rescan(registration);
+        reports.push(await this.cleanup.request(registration, 'sweep'));
+      } catch (error) {
+        this.logger.error(`Sweep of ${targetKey(registration.volume_name, registration.path)} failed: ${String(error)}`);
+      }
+    }
+    return reports;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
+  }
+
+  private onTallyChanged(registration: Registration, monitor: TargetMonitor): void {
+    if (this.stopped || registration.quarantine || !overCap(registration, monitor.tally)) return;
+    const stuck = this.stuckUntil.get(registration.id);
+    if (stuck !== undefined && this.clock.now().getTime() < stuck) return;
+    void this.cleanup.request(registration, 'threshold').then((report) => {
+      const stillOver = report.dry_run || report.blocked !== null || report.status !== 'done';
+      if (stillOver) this.stuckUntil.set(registration.id, this.clock.now().getTime() + STUCK_RETRY_MS);
+      else this.stuckUntil.delete(registration.id);
+    });
+  }
+
+  private scheduleExpiry(registration: Registration, at: Date | null): void {
+    clearTimeout(this.expiryTimers.get(registration.id));
+    this.expiryTimers.delete(registration.id);
+    if (this.stopped || !at) return;
+    const delay = Math.max(0, at.getTime() - this.clock.now().getTime());
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(registration.id);
+      if (delay > MAX_TIMER_MS) return this.scheduleExpiry(registration, at);
+      const latest = this.store.current.registrations[targetKey(registration.volume_name, registration.path)];
+      if (latest && latest.id === registration.id) void this.cleanup.request(latest, 'expiry');
+    }, Math.min(delay, MAX_TIMER_MS));
+    timer.unref();
+    this.expiryTimers.set(registration.id, timer);
+  }
+
+  private async quarantine(registration: Registration, reason: string): Promise<void> {
+    const key = targetKey(registration.volume_name, registration.path);
+    const current = this.store.current.registrations[key];
+    if (!current || current.quarantine) return;
+    this.logger.error(`${key} quarantined: ${reason}`);
+    await this.store.record([{ type: 'quarantine.entered', target: key, payload: { id: registration.id, reason } }]);
+  }
+}
+
+/** Whether the tally is over the policy's cap (capped policies only; the plan decides the details). */
+export function overCap(registration: Registration, tally: Tally): boolean {
+  const params = registration.params;
+  if (registration.algorithm === 'max_size') return tally.bytes > Number(params.max_bytes);
+  if (registration.algorithm === 'keep_n_latest') return tally.files > Number(params.keep_count);
+  return false;
+}

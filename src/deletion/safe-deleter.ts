@@ -1,0 +1,485 @@
+import { closeSync, constants, existsSync, fstatSync, lstat, lstatSync, openSync, readFileSync, rmdirSync, unlink, type Stats } from 'node:fs';
+import path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import type { FileEntry } from '../measuring/file-entry.js';
+
+/**
+ * The safe deletion engine (SPEC §11): deletes planned files from one target root without ever leaving it, even
+ * while another process races symlinks, renames or mounts into the tree.
+ *
+ * How (Linux only):
+ * - The root is opened once with `O_DIRECTORY|O_NOFOLLOW`, one component at a time, so no component of the root
+ *   path may be a symlink (below `volumeRoot` when that option is given, see {@link DeletionOptions.volumeRoot}).
+ * - Every directory on an entry's path is opened from the already held parent descriptor through
+ *   `/proc/self/fd/<parent>/<name>` with `O_DIRECTORY|O_NOFOLLOW`: the kernel resolves the magic link to the held
+ *   directory itself (not to a path looked up again), and refuses a final component that is a symlink. A directory
+ *   whose mount (`mnt_id` from `/proc/self/fdinfo`) or `st_dev` differs from the root's is never entered.
+ * - Right before each unlink the name is `lstat`ed through the held parent descriptor and must still be the planned
+ *   regular file (same dev, ino, size, mtime). The unlink goes through the same descriptor, so it can only ever
+ *   remove a name inside a directory reached from the root without following a symlink or crossing a mount.
+ * - No `/proc/self/fd`, no deletion: the engine throws before touching anything.
+ *
+ * Speed: directories are opened with sync calls (few, cached: least recently used beyond {@link MAX_OPEN_DIRS} are
+ * closed, all are closed when the run ends). The per-file lstat → unlink pairs run on libuv's pool with
+ * {@link DEFAULT_CONCURRENCY} files in flight, in plan order; a descriptor is never closed while an operation in
+ * flight still names it (reference counts), so a reused descriptor number can never redirect a path. A sync loop
+ * measured 1.2–1.3× `find | sort | xargs rm` here, 8 in flight 0.6×; the event loop stays free either way.
+ */
+
+export type SkipReason =
+  | 'invalid path'
+  | 'symlink in path'
+  | 'other mount'
+  | 'not a regular file'
+  | 'changed since planned'
+  | 'vanished';
+
+export interface DeletionOptions {
+  /** Remove directories that became empty (deepest first; only on the path of a deleted file; never the root). */
+  readonly deleteEmptyDirs: boolean;
+  /** At most this many files are deleted in this call (skipped entries and errors do not count). */
+  readonly limit?: number;
+  /** Checked before each entry; when it returns true the run ends (empty directories are still tidied). */
+  readonly shouldStop?: () => boolean;
+  /**
+   * The volume's root directory, an ancestor of (or equal to) `root`. Symlinks above it are the host's business and
+   * are followed when it is opened; from it down to `root` no component may be a symlink, and `root` must be on the
+   * same mount as it. Without it, no component of `root` at all may be a symlink.
+   */
+  readonly volumeRoot?: string;
+  /** Files in flight at once (lstat → unlink pairs); {@link DEFAULT_CONCURRENCY} by default, 1 for strictly one by one. */
+  readonly concurrency?: number;
+}
+
+export interface DeletionReport {
+  deleted: Array<{ path: string; size: number }>;
+  skipped: Array<{ path: string; reason: SkipReason }>;
+  /** Sum of `st_size` of the deleted files. */
+  bytes: number;
+  dirsRemoved: number;
+  errors: Array<{ path: string; message: string }>;
+  /** How many entries were looked at; `entries.slice(processed)` were left alone because of `limit`/`shouldStop`. */
+  processed: number;
+}
+
+/** The run was refused before anything was deleted (unsafe root, no /proc, not Linux). */
+export class UnsafeDeletionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsafeDeletionError';
+  }
+}
+
+export const MAX_OPEN_DIRS = 256;
+export const DEFAULT_CONCURRENCY = 8;
+
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** Identity comparisons of mtime tolerate float rounding below a microsecond (ns → ms conversions differ). */
+const MTIME_TOLERANCE_MS = 0.001;
+
+let procChecked = false;
+
+function requireProcFd(): void {
+  if (procChecked) return;
+  if (process.platform !== 'linux' || !existsSync('/proc/self/fdinfo') || !existsSync('/proc/self/fd')) {
+    throw new UnsafeDeletionError('safe deletion needs Linux with /proc/self/fd and /proc/self/fdinfo: refusing to delete');
+  }
+  procChecked = true;
+}
+
+function fdPath(fd: number, name: string): string {
+  return `/proc/self/fd/${fd}/${name}`;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The mount id of an open descriptor, or undefined when /proc does not tell it. */
+function mountId(fd: number): number | undefined {
+  let info: string;
+  try {
+    info = readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const match = /^mnt_id:\s*(\d+)\s*$/m.exec(info);
+  return match ? Number(match[1]) : undefined;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed or never valid: nothing to release
+  }
+}
+
+/** A valid entry path: relative, '/'-separated, no empty, '.' or '..' components, no NUL. */
+function isValidRelativePath(relative: string): boolean {
+  if (relative.length === 0 || relative.includes('\0')) return false;
+  for (const component of relative.split('/')) {
+    if (component === '' || component === '.' || component === '..') return false;
+  }
+  return true;
+}
+
+interface RootHandle {
+  readonly fd: number;
+  readonly dev: number;
+  readonly mnt: number;
+}
+
+/**
+ * Opens `root` one component at a time with `O_NOFOLLOW`, starting at `/` (or at `volumeRoot`, which is opened
+ * following symlinks). Throws UnsafeDeletionError when a component is a symlink or the root is unusable.
+ */
+function openRoot(root: string, volumeRoot: string | undefined): RootHandle {
+  if (!path.isAbsolute(root)) throw new UnsafeDeletionError(`target root must be absolute: ${root}`);
+  const target = path.resolve(root);
+  let start: string;
+  let fd: number;
+  if (volumeRoot !== undefined) {
+    if (!path.isAbsolute(volumeRoot)) throw new UnsafeDeletionError(`volume root must be absolute: ${volumeRoot}`);
+    start = path.resolve(volumeRoot);
+    const relative = path.relative(start, target);
+    if (relative === '..' || relative.startsWith('../') || path.isAbsolute(relative)) {
+      throw new UnsafeDeletionError(`target root ${target} is not inside its volume ${start}`);
+    }
+    try {
+      fd = openSync(start, constants.O_RDONLY | constants.O_DIRECTORY);
+    } catch (error) {
+      throw new UnsafeDeletionError(`cannot open volume root ${start}: ${errorMessage(error)}`);
+    }
+  } else {
+    start = '/';
+    fd = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
+  }
+  try {
+    const startMnt = mountId(fd);
+    if (startMnt === undefined) throw new UnsafeDeletionError('cannot read mnt_id from /proc/self/fdinfo: refusing to delete');
+    // The magic links must resolve to the held directory itself, or nothing below is safe.
+    const viaProc = lstatSync(`/proc/self/fd/${fd}/.`, { throwIfNoEntry: false });
+    const direct = fstatSync(fd);
+    if (viaProc?.dev !== direct.dev || viaProc.ino !== direct.ino) {
+      throw new UnsafeDeletionError('/proc/self/fd does not resolve to held descriptors: refusing to delete');
+    }
+    const components = path.relative(start, target).split('/').filter((c) => c !== '');
+    for (const component of components) {
+      let next: number;
+      try {
+        next = openSync(fdPath(fd, component), DIR_FLAGS);
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'ELOOP' || code === 'ENOTDIR') {
+          throw new UnsafeDeletionError(`target root ${target} is not a plain directory path (symlink or file at "${component}")`);
+        }
+        throw new UnsafeDeletionError(`cannot open target root ${target}: ${errorMessage(error)}`);
+      }
+      closeSync(fd);
+      fd = next;
+    }
+    const mnt = mountId(fd);
+    if (mnt === undefined) throw new UnsafeDeletionError('cannot read mnt_id from /proc/self/fdinfo: refusing to delete');
+    if (volumeRoot !== undefined && mnt !== startMnt) {
+      throw new UnsafeDeletionError(`target root ${target} is on another mount than its volume`);
+    }
+    return { fd, dev: fstatSync(fd).dev, mnt };
+  } catch (error) {
+    closeQuietly(fd);
+    throw error;
+  }
+}
+
+type DirLookup = { fd: number } | { skip: SkipReason } | { error: string };
+
+interface OpenDir {
+  readonly fd: number;
+  /** Operations in flight that name this descriptor in a /proc path: it is not closed while > 0. */
+  refs: number;
+}
+
+/**
+ * Directory descriptors of one run, keyed by path relative to the root ('' is the root, owned by the caller), least
+ * recently used first. `acquire` hands out a descriptor that stays open until the matching `release`.
+ */
+class DirectoryHandles {
+  private readonly open = new Map<string, OpenDir>();
+
+  constructor(
+    private readonly root: RootHandle,
+    private readonly maxOpen: number,
+  ) {}
+
+  acquire(dir: string): DirLookup {
+    if (dir === '') return { fd: this.root.fd };
+    const cached = this.open.get(dir);
+    if (cached !== undefined) {
+      this.open.delete(dir);
+      this.open.set(dir, cached);
+      cached.refs++;
+      return { fd: cached.fd };
+    }
+    // Start from the deepest ancestor already open (no descriptor is closed until the walk is over).
+    let base = '';
+    let baseFd = this.root.fd;
+    for (let cut = dir.lastIndexOf('/'); cut > 0; cut = dir.lastIndexOf('/', cut - 1)) {
+      const ancestor = this.open.get(dir.slice(0, cut));
+      if (ancestor !== undefined) {
+        base = dir.slice(0, cut);
+        baseFd = ancestor.fd;
+        break;
+      }
+    }
+    const rest = (base === '' ? dir : dir.slice(base.length + 1)).split('/');
+    let current = base;
+    let opened: OpenDir | undefined;
+    let result: DirLookup | undefined;
+    for (const name of rest) {
+      const child = this.openChild(opened?.fd ?? baseFd, name);
+      if (!('fd' in child)) {
+        result = child;
+        break;
+      }
+      current = current === '' ? name : `${current}/${name}`;
+      opened = { fd: child.fd, refs: 0 };
+      this.open.set(current, opened);
+    }
+    if (result === undefined && opened !== undefined) {
+      opened.refs++;
+      result = { fd: opened.fd };
+    }
+    this.evict();
+    return result ?? { error: `cannot open directory "${dir}"` };
+  }
+
+  release(dir: string): void {
+    if (dir === '') return;
+    const handle = this.open.get(dir);
+    if (handle !== undefined && handle.refs > 0) handle.refs--;
+  }
+
+  /** Closes and forgets the descriptor of `dir` (after it was removed; nothing is in flight then). */
+  forget(dir: string): void {
+    const handle = this.open.get(dir);
+    if (handle === undefined || handle.refs > 0) return;
+    this.open.delete(dir);
+    closeQuietly(handle.fd);
+  }
+
+  closeAll(): void {
+    for (const handle of this.open.values()) closeQuietly(handle.fd);
+    this.open.clear();
+  }
+
+  private openChild(parentFd: number, name: string): DirLookup {
+    let fd: number;
+    try {
+      fd = openSync(fdPath(parentFd, name), DIR_FLAGS);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT') return { skip: 'vanished' };
+      if (code === 'ELOOP') return { skip: 'symlink in path' };
+      if (code === 'ENOTDIR') {
+        let stats: Stats | undefined;
+        try {
+          stats = lstatSync(fdPath(parentFd, name), { throwIfNoEntry: false });
+        } catch {
+          stats = undefined;
+        }
+        return { skip: stats?.isSymbolicLink() ? 'symlink in path' : stats ? 'changed since planned' : 'vanished' };
+      }
+      return { error: `cannot open directory "${name}": ${errorMessage(error)}` };
+    }
+    try {
+      const mnt = mountId(fd);
+      if (mnt === undefined) return this.reject(fd, { error: `cannot read the mount of directory "${name}"` });
+      if (mnt !== this.root.mnt || fstatSync(fd).dev !== this.root.dev) return this.reject(fd, { skip: 'other mount' });
+    } catch (error) {
+      return this.reject(fd, { error: `cannot check directory "${name}": ${errorMessage(error)}` });
+    }
+    return { fd };
+  }
+
+  private reject(fd: number, result: DirLookup): DirLookup {
+    closeQuietly(fd);
+    return result;
+  }
+
+  /** Closes least recently used descriptors beyond maxOpen, never one still in use. */
+  private evict(): void {
+    if (this.open.size <= this.maxOpen) return;
+    for (const [dir, handle] of this.open) {
+      if (this.open.size <= this.maxOpen) break;
+      if (handle.refs > 0) continue;
+      this.open.delete(dir);
+      closeQuietly(handle.fd);
+    }
+  }
+}
+
+type Outcome =
+  | { readonly kind: 'deleted'; readonly size: number }
+  | { readonly kind: 'skipped'; readonly reason: SkipReason }
+  | { readonly kind: 'error'; readonly message: string };
+
+function lstatAsync(file: string): Promise<{ stats: Stats } | { error: NodeJS.ErrnoException }> {
+  return new Promise((resolve) => lstat(file, (error, stats) => resolve(error ? { error } : { stats })));
+}
+
+function unlinkAsync(file: string): Promise<NodeJS.ErrnoException | null> {
+  return new Promise((resolve) => unlink(file, resolve));
+}
+
+@Injectable()
+export class SafeDeleter {
+  /**
+   * Deletes `entries` (paths relative to `root`) in order. Throws UnsafeDeletionError, before deleting anything,
+   * when the root cannot be held safely; every per-file problem is reported instead and the run continues. The
+   * report lists entries in plan order.
+   */
+  async deleteFiles(root: string, entries: readonly FileEntry[], options: DeletionOptions): Promise<DeletionReport> {
+    requireProcFd();
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+    const rootHandle = openRoot(root, options.volumeRoot);
+    const handles = new DirectoryHandles(rootHandle, MAX_OPEN_DIRS);
+    const outcomes: Outcome[] = [];
+    const touchedDirs = new Set<string>();
+    let next = 0;
+    let deleted = 0;
+    let inFlight = 0;
+    let stopped = false;
+    let stopFailure: Error | undefined;
+    const wantsStop = (): boolean => {
+      try {
+        return options.shouldStop?.() === true;
+      } catch (error) {
+        stopFailure ??= error instanceof Error ? error : new Error(String(error));
+        return true;
+      }
+    };
+    // Lanes never reject: every descriptor stays open until all operations in flight have settled.
+    const lane = async (): Promise<void> => {
+      // A lane also ends when the deletions in flight could reach the limit; the last lane re-checks once they
+      // settled (a skipped file leaves room for the next one).
+      while (!stopped && next < entries.length && deleted + inFlight < limit) {
+        if (wantsStop()) {
+          stopped = true;
+          return;
+        }
+        const index = next++;
+        const entry = entries[index]!;
+        inFlight++;
+        let outcome: Outcome;
+        try {
+          outcome = await this.deleteOne(entry, rootHandle, handles);
+        } catch (error) {
+          outcome = { kind: 'error', message: errorMessage(error) };
+        } finally {
+          inFlight--;
+        }
+        outcomes[index] = outcome;
+        if (outcome.kind === 'deleted') {
+          deleted++;
+          const slash = entry.path.lastIndexOf('/');
+          if (slash > 0) touchedDirs.add(entry.path.slice(0, slash));
+        }
+      }
+    };
+    const report: DeletionReport = { deleted: [], skipped: [], bytes: 0, dirsRemoved: 0, errors: [], processed: 0 };
+    try {
+      await Promise.all(Array.from({ length: concurrency }, lane));
+      report.processed = next;
+      for (let index = 0; index < next; index++) {
+        const outcome = outcomes[index];
+        const relative = String(entries[index]?.path);
+        if (outcome === undefined) report.errors.push({ path: relative, message: 'not processed' });
+        else if (outcome.kind === 'deleted') {
+          report.deleted.push({ path: relative, size: outcome.size });
+          report.bytes += outcome.size;
+        } else if (outcome.kind === 'skipped') report.skipped.push({ path: relative, reason: outcome.reason });
+        else report.errors.push({ path: relative, message: outcome.message });
+      }
+      if (options.deleteEmptyDirs) this.removeEmptyDirs(touchedDirs, handles, report);
+    } finally {
+      handles.closeAll();
+      closeQuietly(rootHandle.fd);
+    }
+    if (stopFailure !== undefined) throw stopFailure;
+    return report;
+  }
+
+  private async deleteOne(entry: FileEntry, root: RootHandle, handles: DirectoryHandles): Promise<Outcome> {
+    const relative = entry.path;
+    if (typeof relative !== 'string' || !isValidRelativePath(relative)) return { kind: 'skipped', reason: 'invalid path' };
+    const slash = relative.lastIndexOf('/');
+    const dir = slash < 0 ? '' : relative.slice(0, slash);
+    const parent = handles.acquire(dir);
+    if ('skip' in parent) return { kind: 'skipped', reason: parent.skip };
+    if ('error' in parent) return { kind: 'error', message: parent.error };
+    try {
+      const target = fdPath(parent.fd, relative.slice(slash + 1));
+      const looked = await lstatAsync(target);
+      if ('error' in looked) {
+        const { error } = looked;
+        return error.code === 'ENOENT' ? { kind: 'skipped', reason: 'vanished' } : { kind: 'error', message: error.message };
+      }
+      const { stats } = looked;
+      if (!stats.isFile()) return { kind: 'skipped', reason: 'not a regular file' };
+      if (stats.dev !== root.dev) return { kind: 'skipped', reason: 'other mount' };
+      if (
+        stats.dev !== entry.dev ||
+        stats.ino !== entry.ino ||
+        stats.size !== entry.size ||
+        !(Math.abs(stats.mtimeMs - entry.mtimeMs) < MTIME_TOLERANCE_MS)
+      ) {
+        return { kind: 'skipped', reason: 'changed since planned' };
+      }
+      const failure = await unlinkAsync(target);
+      if (failure) {
+        return failure.code === 'ENOENT' ? { kind: 'skipped', reason: 'vanished' } : { kind: 'error', message: failure.message };
+      }
+      return { kind: 'deleted', size: stats.size };
+    } finally {
+      handles.release(dir);
+    }
+  }
+
+  /** rmdir, deepest first, of the directories (and their ancestors, never the root) that held deleted files. */
+  private removeEmptyDirs(touched: ReadonlySet<string>, handles: DirectoryHandles, report: DeletionReport): void {
+    const candidates = new Set<string>();
+    for (const dir of touched) {
+      for (let current = dir; current !== ''; ) {
+        if (candidates.has(current)) break;
+        candidates.add(current);
+        const slash = current.lastIndexOf('/');
+        current = slash < 0 ? '' : current.slice(0, slash);
+      }
+    }
+    const depth = (dir: string): number => dir.split('/').length;
+    const ordered = [...candidates].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const dir of ordered) {
+      const slash = dir.lastIndexOf('/');
+      const parentDir = slash < 0 ? '' : dir.slice(0, slash);
+      const parent = handles.acquire(parentDir);
+      if (!('fd' in parent)) continue;
+      try {
+        // rmdir never follows the final component: a symlink swapped in fails with ENOTDIR.
+        rmdirSync(fdPath(parent.fd, dir.slice(slash + 1)));
+        handles.forget(dir);
+        report.dirsRemoved++;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EBUSY') continue;
+        report.errors.push({ path: dir, message: errorMessage(error) });
+      } finally {
+        handles.release(parentDir);
+      }
+    }
+  }
+}
