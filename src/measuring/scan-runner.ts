@@ -1,4 +1,5 @@
 import { existsSync, lstatSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger } from '@nestjs/common';
@@ -7,6 +8,29 @@ import { scanTree, type ScanOutput } from './scanner.js';
 const WORKER = fileURLToPath(new URL('./scan.worker.js', import.meta.url));
 /** Walking more trees at once than there are cores only makes each slower. */
 export const MAX_PARALLEL_SCANS = 2;
+/** Threads one scan uses when it runs alone (the machine's cores, at most 4: more threads hurt). */
+export const THREADS_PER_SCAN = Math.max(1, Math.min(4, availableParallelism()));
+
+/** Joins the parts of a split scan into one result. */
+export function mergeOutputs(outputs: readonly ScanOutput[]): ScanOutput {
+  const first = outputs[0]!;
+  const numbers = new Float64Array(outputs.reduce((n, o) => n + o.numbers.length, 0));
+  let offset = 0;
+  for (const output of outputs) {
+    numbers.set(output.numbers, offset);
+    offset += output.numbers.length;
+  }
+  return {
+    rootExists: first.rootExists,
+    rootDev: first.rootDev,
+    rootIno: first.rootIno,
+    paths: outputs.flatMap((o) => o.paths),
+    numbers,
+    directories: outputs.reduce((n, o) => n + o.directories, 0),
+    errors: outputs.reduce((n, o) => n + o.errors, 0),
+    durationMs: Math.max(...outputs.map((o) => o.durationMs)),
+  };
+}
 
 /**
  * Runs scans in a worker thread so that the event loop keeps serving while millions of files are listed.
@@ -26,16 +50,20 @@ export class ScanRunner {
     if (this.active >= MAX_PARALLEL_SCANS) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     try {
-      return await this.inWorker(root, relative);
+      // One scan alone splits its tree between threads; concurrent scans take a thread each.
+      const parts = this.active === 1 && this.waiting.length === 0 ? THREADS_PER_SCAN : 1;
+      if (parts === 1) return await this.inWorker(root, relative, { index: 0, of: 1 });
+      const outputs = await Promise.all(Array.from({ length: parts }, (_, index) => this.inWorker(root, relative, { index, of: parts })));
+      return mergeOutputs(outputs);
     } finally {
       this.active--;
       this.waiting.shift()?.();
     }
   }
 
-  private inWorker(root: string, relative: string): Promise<ScanOutput> {
+  private inWorker(root: string, relative: string, part: { index: number; of: number }): Promise<ScanOutput> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER, { workerData: { root, relative } });
+      const worker = new Worker(WORKER, { workerData: { root, relative, part } });
       worker.once('message', (output: ScanOutput) => resolve(output));
       worker.once('error', (error: Error) => {
         this.logger.error(`Scan of ${root} failed: ${error.message}`);

@@ -23,9 +23,10 @@ export interface ScanOutput {
 /**
  * Walks a directory tree synchronously (run it in a worker thread for big trees): regular files only,
  * symlinks never followed nor counted, directories on other mounts skipped, ENOENT/EACCES tolerated.
- * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`).
+ * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`). `part` splits a
+ * walk between threads: part i of n takes every n-th directory of the top level (and part 0 the files there).
  */
-export function scanTree(root: string, relative = ''): ScanOutput {
+export function scanTree(root: string, relative = '', part: { index: number; of: number } = { index: 0, of: 1 }): ScanOutput {
   const started = performance.now();
   const rootStats = lstatSync(root, { throwIfNoEntry: false });
   if (!rootStats?.isDirectory()) {
@@ -60,8 +61,12 @@ export function scanTree(root: string, relative = ''): ScanOutput {
     const start = lstatSync(`${root}/${relative}`, { throwIfNoEntry: false });
     if (!start?.isDirectory() || start.dev !== device) pending.pop();
   }
+  let topLevel = part.of > 1;
+  let topIndex = 0;
   while (pending.length > 0) {
     const dir = pending.pop()!;
+    const top = topLevel;
+    topLevel = false;
     const absolute = dir === '' ? root : `${root}/${dir}`;
     let entries: Dirent[];
     try {
@@ -71,8 +76,11 @@ export function scanTree(root: string, relative = ''): ScanOutput {
       continue;
     }
     directories++;
+    if (top) directories--; // every part lists the top level; count it once (in part 0)
+    if (top && part.index === 0) directories++;
     for (const entry of entries) {
       if (entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) continue;
+      if (top && (entry.isDirectory() ? topIndex++ % part.of !== part.index : part.index !== 0)) continue;
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
       const stats = lstatSync(`${root}/${path}`, { throwIfNoEntry: false });
       if (!stats) {

@@ -1,0 +1,62 @@
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FileIndex } from './file-index.js';
+import { mergeOutputs } from './scan-runner.js';
+import { scanTree } from './scanner.js';
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'sm-scan-'));
+  for (let d = 0; d < 7; d++) {
+    mkdirSync(path.join(root, `d${d}`, 'sub'), { recursive: true });
+    for (let f = 0; f < 5; f++) writeFileSync(path.join(root, `d${d}`, 'sub', `f${f}`), Buffer.alloc(d * 10 + f));
+  }
+  writeFileSync(path.join(root, 'top.txt'), 'abc');
+  linkSync(path.join(root, 'top.txt'), path.join(root, 'd0', 'hard.txt'));
+  symlinkSync('/etc/passwd', path.join(root, 'd1', 'escape'));
+  symlinkSync(path.join(root, 'd2'), path.join(root, 'loop'));
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('scanTree', () => {
+  it('counts regular files only, hard links once, never following symlinks', () => {
+    const index = FileIndex.fromScan(scanTree(root));
+    const expectedBytes = [...Array(7).keys()].reduce((n, d) => n + [0, 1, 2, 3, 4].reduce((m, f) => m + d * 10 + f, 0), 0) + 3;
+    expect(index.tally()).toMatchObject({ files: 37, bytes: expectedBytes });
+    expect(index.get('d1/escape')).toBeUndefined();
+  });
+
+  it('gives the same result split between parts as in one walk', () => {
+    const whole = scanTree(root);
+    for (const parts of [2, 3, 4]) {
+      const merged = mergeOutputs([...Array(parts).keys()].map((index) => scanTree(root, "", { index, of: parts })));
+      expect([...merged.paths].sort()).toEqual([...whole.paths].sort());
+      expect(FileIndex.fromScan(merged).tally()).toEqual(FileIndex.fromScan(whole).tally());
+    }
+  });
+
+  it('reports a missing root without failing', () => {
+    expect(scanTree(path.join(root, 'nope'))).toMatchObject({ rootExists: false, paths: [] });
+  });
+});
+
+describe('FileIndex', () => {
+  it('keeps the tally exact through updates, hard links and subtree removal', () => {
+    const index = new FileIndex();
+    const entry = { size: 100, blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1, nlink: 1 };
+    index.upsert({ ...entry, path: 'a/x', ino: 1 });
+    index.upsert({ ...entry, path: 'a/b/y', ino: 2, nlink: 2 });
+    index.upsert({ ...entry, path: 'c/y-link', ino: 2, nlink: 2 });
+    expect(index.tally()).toEqual({ files: 3, bytes: 200, diskBytes: 2 * 8 * 512 });
+    index.upsert({ ...entry, path: 'c/y-link', ino: 2, nlink: 2, size: 150 }); // the inode grew
+    expect(index.tally().bytes).toBe(250);
+    expect(index.removeSubtree('a')).toBe(2);
+    expect(index.tally()).toEqual({ files: 1, bytes: 150, diskBytes: 8 * 512 });
+    index.remove('c/y-link');
+    expect(index.tally()).toEqual({ files: 0, bytes: 0, diskBytes: 0 });
+  });
+});
