@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.test-results/', 'grafana/', 'prometheus/'] },
+  { ignores: ['dist/', '.bench-build/', 'node_modules/', 'coverage/', '.test-results/', 'grafana/', 'prometheus/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

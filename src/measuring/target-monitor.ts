@@ -81,8 +81,14 @@ export class TargetMonitor {
     return { eventsApplied: this.eventsApplied, watchErrors: this.watchErrors, lastScanAt: this.lastScanAt, watching: this.subscription !== undefined };
   }
 
-  /** Full scan; the index is replaced and the difference from the incremental tally is returned as drift. */
-  rescan(): Promise<RescanResult> {
+  /**
+   * Full scan; the index is replaced and the difference from the incremental tally is returned as drift.
+   * Joins a scan in progress, unless `fresh`: then the scan starts after this call (and after a new watch).
+   */
+  async rescan(fresh = false): Promise<RescanResult> {
+    if (fresh) {
+      while (this.scanning) await this.scanning.catch(() => undefined);
+    }
     this.scanning ??= this.doRescan().finally(() => (this.scanning = undefined));
     return this.scanning;
   }
@@ -292,7 +298,7 @@ export class TargetMonitor {
         await this.subscription?.close();
         this.subscription = undefined;
         await this.startWatching();
-        await this.rescan();
+        await this.rescan(true);
       } while (this.restartAgain && !this.closed);
     })()
       .catch((error: unknown) => this.logger.error(`Re-watching ${this.root} failed: ${String(error)}`))
