@@ -188,7 +188,7 @@ describe.each(ADAPTERS)('target monitor with %s', (_name, makeWatcher) => {
     if (process.env.SM_DEBUG_MONITOR) {
       const indexed = new Set([...monitor.files.entries()].map((e) => e.path));
       const onDisk = execFileSync('find', [root, '-type', 'f', '-printf', '%P\n'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-      process.stderr.write(`missing: ${onDisk.filter((p) => !indexed.has(p)).join(' ')}\nextra: ${[...indexed].filter((p) => !onDisk.includes(p)).join(' ')}\n${JSON.stringify(counts)}\n`);
+      writeFileSync(path.join(tmpdir(), 'sm-monitor-debug.txt'), `elapsed ${Math.round(performance.now() - stopped)} ms\nmissing: ${onDisk.filter((p) => !indexed.has(p)).join(' ')}\nextra: ${[...indexed].filter((p) => !onDisk.includes(p)).join(' ')}\n${JSON.stringify(counts)}\n`);
     }
     expect({ counts: Object.keys(counts).length >= 9, tally: tallyOf(monitor.tally) }).toEqual({ counts: true, tally: expected });
     expect(monitor.tally.files).toBeGreaterThan(100);

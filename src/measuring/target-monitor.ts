@@ -49,6 +49,8 @@ export class TargetMonitor {
   private scanInProgress = false;
   private restarting: Promise<void> | undefined;
   private restartAgain = false;
+  /** A directory moved within the target since things were last quiet: re-watch once more when they are. */
+  private movedSinceQuiet = false;
   private lastScanAt: Date | undefined;
   private eventsApplied = 0;
   private watchErrors = 0;
@@ -213,6 +215,11 @@ export class TargetMonitor {
 
   private quietRelist(): void {
     if (this.closed) return;
+    if (this.movedSinceQuiet) {
+      // Moves during a burst can outrun any re-watch made during it; once quiet, one more settles it.
+      this.movedSinceQuiet = false;
+      this.restartWatchSoon();
+    }
     const before = this.index.tally();
     const dirs = [...this.quietDirs];
     this.quietDirs.clear();
@@ -282,7 +289,10 @@ export class TargetMonitor {
     const output = this.scanner.scanNow(this.root, relative);
     this.index.ensureDir(relative);
     for (const entry of entriesOf(output)) this.index.upsert(entry);
-    if (output.directories > 1 && this.subscription?.staleAfterDirectoryMove) this.restartWatchSoon();
+    if (output.directories > 1 && this.subscription?.staleAfterDirectoryMove) {
+      this.movedSinceQuiet = true;
+      this.restartWatchSoon();
+    }
   }
 
   private restartWatchSoon(): void {
@@ -295,9 +305,11 @@ export class TargetMonitor {
     this.restarting = (async () => {
       do {
         this.restartAgain = false;
-        await this.subscription?.close();
+        const old = this.subscription;
         this.subscription = undefined;
         await this.startWatching();
+        // The old watch closes after the new one is up, so no change falls between the two.
+        void old?.close();
         await this.rescan(true);
       } while (this.restartAgain && !this.closed);
     })()
