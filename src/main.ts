@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createLogger, startApp } from './app.js';
+import { createLogger, startApp, type RunningApp } from './app.js';
 import { ConfigError, detectRuntime, parseConfig, type AppConfig } from './config/app-config.js';
 
 const EXIT_CONFIG = 78;
@@ -18,9 +18,14 @@ async function main(): Promise<void> {
   }
   Logger.overrideLogger(createLogger(config.logLevel));
   const logger = new Logger('Main');
-  const running = await startApp(config);
+  // Handlers first: a signal that arrives while starting is honoured once the service is up.
+  const service: { running?: RunningApp; pendingSignal?: NodeJS.Signals } = {};
   const onSignal = (signal: NodeJS.Signals): void => {
-    running.shutdown(signal).then(
+    if (!service.running) {
+      service.pendingSignal = signal;
+      return;
+    }
+    service.running.shutdown(signal).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error(`Shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -30,6 +35,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  service.running = await startApp(config);
+  if (service.pendingSignal) onSignal(service.pendingSignal);
 }
 
 main().catch((error: unknown) => {

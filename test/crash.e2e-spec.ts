@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seededRandom } from './support/random.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { rawRequest } from './support/raw-http.js';
@@ -17,17 +18,6 @@ const KILL_POINTS = Number(process.env.SM_CRASH_KILL_POINTS ?? 50);
 const WRITERS = 3;
 const SEED = Number(process.env.SM_CRASH_SEED ?? 20261122);
 
-/** A small seeded PRNG, so that a failing run can be replayed with the same kill delays. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let dir: string;
 let db: TestDatabase;
@@ -50,7 +40,7 @@ afterAll(async () => {
 
 describe('crash safety', () => {
   it(`loses no acknowledged registration across ${KILL_POINTS} SIGKILLs`, async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const env = { SM_API_HOST: '127.0.0.1', SM_API_PORT: '0', SM_VOLUMES_DIR: path.join(dir, 'volumes'), SM_DATA_DIR: path.join(dir, 'data'), ...db.env };
     const acknowledged = new Map<string, string>(); // path -> id
     const problems: string[] = [];

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seededRandom } from './support/random.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Tally } from '../src/measuring/file-index.js';
 import { ScanRunner } from '../src/measuring/scan-runner.js';
@@ -32,16 +33,6 @@ import type { WatchPort } from '../src/watching/watch.port.js';
 const OPERATIONS = Number(process.env.SM_RANDOM_OPS ?? 10_000);
 const SEED = Number(process.env.SM_RANDOM_SEED ?? 7);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The independent count: distinct inodes' sizes and regular-file paths, as find sees them. */
 function findCount(root: string): { bytes: number; files: number } {
@@ -99,7 +90,7 @@ describe.each(ADAPTERS)('target monitor with %s', (_name, makeWatcher) => {
   });
 
   it(`converges after ${OPERATIONS} random operations`, async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const dirs = ['', 'existing'];
     const files: string[] = readdirSync(path.join(root, 'existing')).map((f) => `existing/${f}`);
     const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
