@@ -138,8 +138,9 @@ describe('policy enforcement end to end', () => {
     await register({ algorithm: 'max_size', params: { max_bytes: 1000, min_age_seconds: 0, exclude: '*.db' } });
     expect((await blocked).payload).toMatchObject({ unit: 'bytes', over_by: 4000 });
     expect(filesIn('rec')).toEqual(['keep.db']);
-    const health = (await rawRequest(app.url, 'GET', '/api/health')).json as { problems: string[]; blocked: unknown[] };
+    const health = (await rawRequest(app.url, 'GET', '/api/health')).json as { problems: string[]; blocked: unknown[]; measuring: unknown[] };
     expect(health.blocked).toEqual([expect.objectContaining({ target: 'cam:/rec' })]);
+    expect(health.measuring).toEqual([expect.objectContaining({ files: 1, bytes: 5000, watching: true, scanning: null, last_scan: expect.any(String) })]);
     expect(health.problems).toContain('1 target(s) blocked over their cap');
   });
 

@@ -106,7 +106,16 @@ export class MeasuringService implements MonitorListener {
   }
 
   /** Per measured target: figures and watch state, for health. */
-  status(): Array<{ id: string; root: string; files: number; bytes: number; watching: boolean; watch_errors: number; last_scan: string | null }> {
+  status(): Array<{
+    id: string;
+    root: string;
+    files: number;
+    bytes: number;
+    watching: boolean;
+    watch_errors: number;
+    last_scan: string | null;
+    scanning: { files_so_far: number; started_at: string } | null;
+  }> {
     return [...this.monitors.entries()].map(([id, { monitor, root }]) => {
       const stats = monitor.stats;
       return {
@@ -117,6 +126,7 @@ export class MeasuringService implements MonitorListener {
         watching: stats.watching,
         watch_errors: stats.watchErrors,
         last_scan: stats.lastScanAt?.toISOString() ?? null,
+        scanning: stats.scanning ? { files_so_far: stats.scanning.files, started_at: stats.scanning.startedAt.toISOString() } : null,
       };
     });
   }

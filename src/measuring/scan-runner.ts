@@ -44,16 +44,22 @@ export class ScanRunner {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  async scan(root: string, relative = ''): Promise<ScanOutput> {
+  /** Scans `root`; `onProgress` hears the number of files found so far during long scans. */
+  async scan(root: string, relative = '', onProgress?: (files: number) => void): Promise<ScanOutput> {
     // A missing root needs no thread (targets registered before their app created them).
-    if (!this.useWorker || !lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return scanTree(root, relative);
+    if (!this.useWorker || !lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return scanTree(root, relative, undefined, onProgress);
     if (this.active >= MAX_PARALLEL_SCANS) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     try {
       // One scan alone splits its tree between threads; concurrent scans take a thread each.
       const parts = this.active === 1 && this.waiting.length === 0 ? THREADS_PER_SCAN : 1;
-      if (parts === 1) return await this.inWorker(root, relative, { index: 0, of: 1 });
-      const outputs = await Promise.all(Array.from({ length: parts }, (_, index) => this.inWorker(root, relative, { index, of: parts })));
+      const found = new Array<number>(parts).fill(0);
+      const progress = (index: number, files: number): void => {
+        found[index] = files;
+        onProgress?.(found.reduce((a, b) => a + b, 0));
+      };
+      if (parts === 1) return await this.inWorker(root, relative, { index: 0, of: 1 }, progress);
+      const outputs = await Promise.all(Array.from({ length: parts }, (_, index) => this.inWorker(root, relative, { index, of: parts }, progress)));
       return mergeOutputs(outputs);
     } finally {
       this.active--;
@@ -61,10 +67,18 @@ export class ScanRunner {
     }
   }
 
-  private inWorker(root: string, relative: string, part: { index: number; of: number }): Promise<ScanOutput> {
+  private inWorker(
+    root: string,
+    relative: string,
+    part: { index: number; of: number },
+    progress: (index: number, files: number) => void,
+  ): Promise<ScanOutput> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER, { workerData: { root, relative, part } });
-      worker.once('message', (output: ScanOutput) => resolve(output));
+      worker.on('message', (message: { kind: 'progress'; files: number } | { kind: 'done'; output: ScanOutput }) => {
+        if (message.kind === 'progress') progress(part.index, message.files);
+        else resolve(message.output);
+      });
       worker.once('error', (error: Error) => {
         this.logger.error(`Scan of ${root} failed: ${error.message}`);
         reject(error);

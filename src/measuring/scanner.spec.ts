@@ -39,6 +39,12 @@ describe('scanTree', () => {
     }
   });
 
+  it('reports progress during a long scan', () => {
+    const seen: number[] = [];
+    scanTree(root, '', undefined, (files) => seen.push(files), 10);
+    expect(seen).toEqual([10, 20, 30]);
+  });
+
   it('reports a missing root without failing', () => {
     expect(scanTree(path.join(root, 'nope'))).toMatchObject({ rootExists: false, paths: [] });
   });

@@ -26,7 +26,16 @@ export interface ScanOutput {
  * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`). `part` splits a
  * walk between threads: part i of n takes every n-th directory of the top level (and part 0 the files there).
  */
-export function scanTree(root: string, relative = '', part: { index: number; of: number } = { index: 0, of: 1 }): ScanOutput {
+/** How often (in files) a long scan reports its progress. */
+export const PROGRESS_EVERY = 50_000;
+
+export function scanTree(
+  root: string,
+  relative = '',
+  part: { index: number; of: number } = { index: 0, of: 1 },
+  onProgress?: (files: number) => void,
+  progressEvery = PROGRESS_EVERY,
+): ScanOutput {
   const started = performance.now();
   const rootStats = lstatSync(root, { throwIfNoEntry: false });
   if (!rootStats?.isDirectory()) {
@@ -54,6 +63,7 @@ export function scanTree(root: string, relative = '', part: { index: number; of:
     numbers[o + 6] = s.nlink;
     paths.push(path);
     count++;
+    if (onProgress && count % progressEvery === 0) onProgress(count);
   };
 
   const pending: string[] = [relative];

@@ -10,6 +10,8 @@ import type { ScanRunner } from './scan-runner.js';
 export const COALESCE_MS = 100;
 /** Directories touched by events are listed once more this long after the last event (catches lost events). */
 export const QUIET_RELIST_MS = 250;
+/** A long scan logs its progress at most this often. */
+export const PROGRESS_LOG_MS = 5000;
 
 export type WatchSetting = boolean | 'poll';
 
@@ -49,6 +51,8 @@ export class TargetMonitor {
   private scanInProgress = false;
   private restarting: Promise<void> | undefined;
   private restartAgain = false;
+  /** Files found so far by the full scan in progress (for logs and health). */
+  private scanProgress: { files: number; startedAt: Date } | undefined;
   /** A directory moved within the target since things were last quiet: re-watch once more when they are. */
   private movedSinceQuiet = false;
   private lastScanAt: Date | undefined;
@@ -79,8 +83,20 @@ export class TargetMonitor {
     return this.index;
   }
 
-  get stats(): { eventsApplied: number; watchErrors: number; lastScanAt: Date | undefined; watching: boolean } {
-    return { eventsApplied: this.eventsApplied, watchErrors: this.watchErrors, lastScanAt: this.lastScanAt, watching: this.subscription !== undefined };
+  get stats(): {
+    eventsApplied: number;
+    watchErrors: number;
+    lastScanAt: Date | undefined;
+    watching: boolean;
+    scanning: { files: number; startedAt: Date } | undefined;
+  } {
+    return {
+      eventsApplied: this.eventsApplied,
+      watchErrors: this.watchErrors,
+      lastScanAt: this.lastScanAt,
+      watching: this.subscription !== undefined,
+      scanning: this.scanProgress,
+    };
   }
 
   /**
@@ -135,10 +151,19 @@ export class TargetMonitor {
     const previous = this.index.tally();
     this.scanInProgress = true;
     let output: ScanOutput;
+    this.scanProgress = { files: 0, startedAt: new Date() };
+    let lastLog = performance.now();
     try {
-      output = await this.scanner.scan(this.root);
+      output = await this.scanner.scan(this.root, '', (files) => {
+        this.scanProgress = { files, startedAt: this.scanProgress!.startedAt };
+        if (performance.now() - lastLog >= PROGRESS_LOG_MS) {
+          lastLog = performance.now();
+          this.logger.log(`Scanning ${this.root}: ${files.toLocaleString('en')} files so far`);
+        }
+      });
     } finally {
       this.scanInProgress = false;
+      this.scanProgress = undefined;
     }
     if (this.closed) return { previous, current: previous, drift: { bytes: 0, files: 0 }, durationMs: output.durationMs, errors: output.errors };
     this.checkRootIdentity(output);
