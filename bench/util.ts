@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** Small helpers shared by the benchmarks. Figures go to stdout as aligned lines. */
 
-export const BENCH_DIR = process.env.SM_BENCH_DIR ?? '/tmp/sm-bench';
+export const BENCH_DIR = process.env.SM_BENCH_DIR ?? path.join(tmpdir(), 'sm-bench');
 
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);
