@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FileEntry } from '../measuring/file-entry.js';
+import { entryFromStats } from '../measuring/scanner.js';
 import { SafeDeleter, UnsafeDeletionError, type DeletionOptions } from './safe-deleter.js';
 
 /** Writes `relative` under `root` (creating parents) and returns its entry as the planner would see it. */
@@ -28,17 +29,7 @@ function makeFile(root: string, relative: string, content = `content of ${relati
 }
 
 function entryOf(root: string, relative: string): FileEntry {
-  const stats = lstatSync(path.join(root, relative));
-  return {
-    path: relative,
-    size: stats.size,
-    blocks: stats.blocks,
-    mtimeMs: stats.mtimeMs,
-    ctimeMs: stats.ctimeMs,
-    dev: stats.dev,
-    ino: stats.ino,
-    nlink: stats.nlink,
-  };
+  return entryFromStats(relative, lstatSync(path.join(root, relative)));
 }
 
 /** Every path (files and directories, '/'-separated) under `dir`, sorted. */

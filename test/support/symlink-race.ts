@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileEntry } from '../../src/measuring/file-entry.js';
+import { entryFromStats } from '../../src/measuring/scanner.js';
 
 export const ATTACKER_SCRIPT = fileURLToPath(new URL('./symlink-attacker.mjs', import.meta.url));
 
@@ -54,17 +55,7 @@ export async function naivePathDeleter(root: string, entries: readonly FileEntry
 }
 
 function entryOf(absolute: string, relative: string): FileEntry {
-  const stats = lstatSync(absolute);
-  return {
-    path: relative,
-    size: stats.size,
-    blocks: stats.blocks,
-    mtimeMs: stats.mtimeMs,
-    ctimeMs: stats.ctimeMs,
-    dev: stats.dev,
-    ino: stats.ino,
-    nlink: stats.nlink,
-  };
+  return entryFromStats(relative, lstatSync(absolute));
 }
 
 function lstatOrUndefined(file: string): import('node:fs').Stats | undefined {
