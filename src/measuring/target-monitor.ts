@@ -6,10 +6,26 @@ import { entriesOf, entryFromStats, type ScanOutput } from './scanner.js';
 import { FileIndex, split, type Tally } from './file-index.js';
 import type { ScanRunner } from './scan-runner.js';
 
-/** Watch events are applied in batches at most this long after the first one arrives. */
+/**
+ * Watch events are applied once none has arrived for QUIET_MS, or at the latest COALESCE_MS after the first
+ * of a batch while they keep coming. Applying re-reads every path named, then re-lists the directories
+ * touched since the last application and re-reads their files (the whole of a directory, as long as it fits
+ * in the budget: QUIET_RESTAT_BUDGET files when quiet, BUSY_RESTAT_BUDGET while events keep coming; a
+ * directory that does not fit is only listed, and re-read at the next quiet moment). That catches what a
+ * watcher lost: creations, deletions, size changes.
+ */
+export const QUIET_MS = 25;
 export const COALESCE_MS = 100;
-/** Directories touched by events are listed once more this long after the last event (catches lost events). */
-export const QUIET_RELIST_MS = 250;
+export const QUIET_RESTAT_BUDGET = 20_000;
+export const BUSY_RESTAT_BUDGET = 2_000;
+/**
+ * The coalescing window: once changes stop, the tally is exact within this long. QUIET_MS after the last
+ * event plus the re-list's own work; the rest is left for the watcher's latency (parcel batches ~50 ms).
+ */
+export const COALESCING_WINDOW_MS = 200;
+/** A failed subscription is retried this many times, WATCH_RETRY_MS × attempt apart. */
+export const WATCH_ATTEMPTS = 5;
+export const WATCH_RETRY_MS = 50;
 /** A long scan logs its progress at most this often. */
 export const PROGRESS_LOG_MS = 5000;
 
@@ -41,9 +57,11 @@ export class TargetMonitor {
   private index = new FileIndex();
   private subscription: WatchSubscription | undefined;
   private pending: string[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
-  private readonly quietDirs = new Set<string>();
-  private quietTimer: NodeJS.Timeout | undefined;
+  /** The one timer that applies buffered events (see QUIET_MS). */
+  private applyTimer: NodeJS.Timeout | undefined;
+  /** While events keep coming, the latest time (performance.now()) the current batch is applied. */
+  private batchDeadline: number | undefined;
+  private readonly touchedDirs = new Set<string>();
   private rootIdentity: { dev: number; ino: number } | undefined;
   private closed = false;
   private scanning: Promise<RescanResult> | undefined;
@@ -55,6 +73,7 @@ export class TargetMonitor {
   private scanProgress: { files: number; startedAt: Date } | undefined;
   /** A directory moved within the target since things were last quiet: re-watch once more when they are. */
   private movedSinceQuiet = false;
+  private batchesReceived = 0;
   private lastScanAt: Date | undefined;
   private eventsApplied = 0;
   private watchErrors = 0;
@@ -113,8 +132,6 @@ export class TargetMonitor {
 
   /** Applies buffered events now (before planning a cleanup, so the plan sees the latest state). */
   flushNow(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     this.flush();
   }
 
@@ -127,25 +144,42 @@ export class TargetMonitor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.flushTimer);
-    clearTimeout(this.quietTimer);
+    clearTimeout(this.applyTimer);
     await this.subscription?.close();
     this.subscription = undefined;
   }
 
+  /**
+   * Subscribes to the root. A subscription made while directories are being created and removed can fail
+   * (the watcher lists the tree, then watches each directory it listed): it is retried a few times; after
+   * that, sweeps keep the index exact and the next rescan tries again.
+   */
   private async startWatching(): Promise<void> {
-    // Nothing to watch until the app creates the directory; the next sweep's rescan starts the watch.
-    if (!lstatSync(this.root, { throwIfNoEntry: false })?.isDirectory()) return;
-    try {
-      this.subscription = await this.watcher.watch(this.root, this.watchSetting === 'poll' ? 'poll' : 'native', {
-        onEvents: (events) => this.onEvents(events),
-        onError: (error) => this.onWatchError(error),
-      });
-    } catch (error) {
-      // The root may not exist yet: sweeps pick it up, and the watch is retried on the next rescan.
-      this.logger.debug(`No watch on ${this.root} yet: ${error instanceof Error ? error.message : String(error)}`);
+    for (let attempt = 1; ; attempt++) {
+      // Nothing to watch until the app creates the directory; the next sweep's rescan starts the watch.
+      if (this.closed || !lstatSync(this.root, { throwIfNoEntry: false })?.isDirectory()) return;
+      try {
+        const subscription = await this.watcher.watch(this.root, this.watchSetting === 'poll' ? 'poll' : 'native', {
+          onEvents: (events) => this.onEvents(events),
+          onError: (error) => this.onWatchError(error),
+        });
+        // Closed while the watch was being set up: nobody else will close this one.
+        if (this.closed) await subscription.close();
+        else this.subscription = subscription;
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= WATCH_ATTEMPTS) {
+          this.watchErrors++;
+          this.logger.warn(`Could not watch ${this.root} (${message}); sweeps keep it measured, the next rescan tries again`);
+          return;
+        }
+        this.logger.debug(`Watching ${this.root} failed (${message}), retrying`);
+        await new Promise((resolve) => setTimeout(resolve, WATCH_RETRY_MS * attempt));
+      }
     }
   }
+
 
   private async doRescan(): Promise<RescanResult> {
     const previous = this.index.tally();
@@ -198,11 +232,19 @@ export class TargetMonitor {
 
   private onEvents(events: readonly WatchEvent[]): void {
     if (this.closed) return;
+    this.batchesReceived++;
     for (const event of events) this.pending.push(event.path);
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.flush();
-    }, COALESCE_MS);
+    const now = performance.now();
+    this.batchDeadline ??= now + COALESCE_MS;
+    this.scheduleApply(now);
+  }
+
+  /** (Re)arms the one timer: quiet QUIET_MS from now, unless the batch's deadline comes first. */
+  private scheduleApply(now: number): void {
+    clearTimeout(this.applyTimer);
+    const quietAt = now + QUIET_MS;
+    const deadline = this.batchDeadline ?? quietAt;
+    this.applyTimer = setTimeout(() => this.applyPending(quietAt <= deadline), Math.max(0, Math.min(quietAt, deadline) - now));
   }
 
   private onWatchError(error: Error): void {
@@ -211,11 +253,35 @@ export class TargetMonitor {
     void this.rescan().catch((e: unknown) => this.logger.error(`Rescan of ${this.root} failed: ${String(e)}`));
   }
 
-  private flush(): void {
+  private applyPending(quiet: boolean): void {
+    this.applyTimer = undefined;
+    if (this.closed) return;
+    this.batchDeadline = undefined;
+    if (this.scanInProgress) {
+      // The scan's result is applied first; the buffered events go on top of it right after.
+      this.scheduleApply(performance.now());
+      return;
+    }
+    this.flush(false);
+    if (quiet && this.movedSinceQuiet) {
+      // Moves during a burst can outrun any re-watch made during it; once quiet, one more settles it.
+      this.movedSinceQuiet = false;
+      this.restartWatchSoon();
+    }
+    this.reread(quiet ? QUIET_RESTAT_BUDGET : BUSY_RESTAT_BUDGET);
+    // Still busy: directories left over are re-read at the next quiet moment.
+    if (!quiet) this.scheduleApply(performance.now());
+  }
+
+  /**
+   * Applies the buffered events: each distinct path is re-read, and the directories they touch are listed
+   * again at once (unless `relistTouched` is false: the caller re-lists them itself right after).
+   */
+  private flush(relistTouched = true): void {
     if (this.closed || this.scanInProgress) return;
-    const paths = this.pending;
+    const paths = new Set(this.pending);
     this.pending = [];
-    if (paths.length === 0) return;
+    if (paths.size === 0) return;
     const before = this.index.tally();
     const dirs = new Set<string>();
     for (const absolute of paths) {
@@ -230,25 +296,26 @@ export class TargetMonitor {
       this.eventsApplied++;
     }
     for (const dir of dirs) {
-      this.relist(dir);
-      this.quietDirs.add(dir);
+      if (relistTouched) this.relist(dir);
+      this.touchedDirs.add(dir);
     }
-    clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.quietRelist(), QUIET_RELIST_MS);
     this.notifyIfChanged(before);
   }
 
-  private quietRelist(): void {
-    if (this.closed) return;
-    if (this.movedSinceQuiet) {
-      // Moves during a burst can outrun any re-watch made during it; once quiet, one more settles it.
-      this.movedSinceQuiet = false;
-      this.restartWatchSoon();
-    }
+  /** Re-lists the directories touched since the last re-read, re-reading the files of those that fit in `budget`. */
+  private reread(budget: number): void {
+    if (this.touchedDirs.size === 0) return;
     const before = this.index.tally();
-    const dirs = [...this.quietDirs];
-    this.quietDirs.clear();
-    for (const dir of dirs) this.relist(dir);
+    let left = budget;
+    for (const dir of [...this.touchedDirs]) {
+      const files = this.index.filesIn(dir)?.size ?? 0;
+      const deep = files <= left;
+      if (deep) {
+        left -= files;
+        this.touchedDirs.delete(dir);
+      }
+      this.relist(dir, deep);
+    }
     this.notifyIfChanged(before);
   }
 
@@ -272,8 +339,8 @@ export class TargetMonitor {
     }
   }
 
-  /** Lists a directory and reconciles its direct entries with the index. */
-  private relist(dir: string): void {
+  /** Lists a directory and reconciles its direct entries with the index; `reread`: its known files are re-read too. */
+  private relist(dir: string, reread = false): void {
     let entries: Dirent[];
     try {
       entries = readdirSync(this.absolute(dir), { withFileTypes: true });
@@ -289,6 +356,8 @@ export class TargetMonitor {
       if (entry.isDirectory()) {
         if (!this.index.hasDir(relative)) this.mergeSubtree(relative);
       } else if (!known?.has(entry.name) && entry.isFile()) {
+        this.applyPath(relative);
+      } else if (reread && entry.isFile()) {
         this.applyPath(relative);
       } else if (known?.has(entry.name) && !entry.isFile()) {
         this.index.remove(relative);
@@ -330,12 +399,18 @@ export class TargetMonitor {
     this.restarting = (async () => {
       do {
         this.restartAgain = false;
+        const batchesBefore = this.batchesReceived;
         const old = this.subscription;
         this.subscription = undefined;
+        // The old watch closes first: the native module shares its directory tree between subscriptions of
+        // one root, so a new one opened beside the old would inherit the stale tree. Changes made between
+        // the two are picked up by the fresh rescan that follows.
+        await old?.close();
         await this.startWatching();
-        // The old watch closes after the new one is up, so no change falls between the two.
-        void old?.close();
         await this.rescan(true);
+        // The watcher lists the tree, then watches each directory it listed: a directory created in between
+        // goes unwatched. If anything changed meanwhile, one more round once things are quiet settles it.
+        if (this.batchesReceived !== batchesBefore) this.movedSinceQuiet = true;
       } while (this.restartAgain && !this.closed);
     })()
       .catch((error: unknown) => this.logger.error(`Re-watching ${this.root} failed: ${String(error)}`))

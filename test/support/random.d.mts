@@ -1,0 +1,2 @@
+/** See random.mjs. */
+export function seededRandom(seed: number): () => number;

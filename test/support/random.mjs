@@ -1,0 +1,16 @@
+/**
+ * A small seeded PRNG (mulberry32), so that a failing randomized run can be replayed with its seed.
+ * Plain JavaScript so that child processes of the tests (the random writer) can load it too.
+ * @param {number} seed
+ * @returns {() => number}
+ */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
