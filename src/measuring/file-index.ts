@@ -1,5 +1,5 @@
 import type { FileEntry } from './file-entry.js';
-import { entriesOf, type ScanOutput } from './scanner.js';
+import { FIELDS, type ScanOutput } from './scanner.js';
 
 /** SPEC §2 tally: bytes and disk bytes over distinct inodes; files = regular-file paths. */
 export interface Tally {
@@ -10,15 +10,46 @@ export interface Tally {
 
 export const EMPTY_TALLY: Tally = { bytes: 0, diskBytes: 0, files: 0 };
 
+interface Directory {
+  readonly path: string;
+  /** File name → slot. */
+  readonly files: Map<string, number>;
+}
+
+/** Figures of an inode reached by two or more indexed paths, and the slots of those paths. */
+interface SharedInode {
+  readonly slots: number[];
+  size: number;
+  blocks: number;
+}
+
+const INITIAL_CAPACITY = 1024;
+
 /**
- * The in-memory index of one target's regular files, grouped by directory, with a tally kept up to date
- * on every change. Hard links are counted once: the inode map holds how many indexed paths share an inode.
- * All paths are relative to the target root; '' is the root directory.
+ * The in-memory index of one target's regular files, grouped by directory, with a tally kept up to date on
+ * every change. Built for millions of files: each file is a slot in typed-array columns (size, blocks,
+ * mtime, ctime, dev, ino, nlink) and a name in its directory's map, so a file costs about a hundred bytes
+ * rather than a JavaScript object. Hard links are counted once: inodes reached by several indexed paths are tracked
+ * apart. All paths are relative to the target root; '' is the root directory.
  */
 export class FileIndex {
-  private readonly dirs = new Map<string, Map<string, FileEntry>>();
-  /** Per inode: how many indexed paths link to it, and its latest size and blocks. */
-  private readonly inodes = new Map<number, { links: number; size: number; blocks: number }>();
+  private readonly dirs = new Map<string, Directory>();
+
+  private capacity = INITIAL_CAPACITY;
+  private sizes = new Float64Array(INITIAL_CAPACITY);
+  private blockCounts = new Float64Array(INITIAL_CAPACITY);
+  private mtimes = new Float64Array(INITIAL_CAPACITY);
+  private ctimes = new Float64Array(INITIAL_CAPACITY);
+  private devs = new Float64Array(INITIAL_CAPACITY);
+  private inos = new Float64Array(INITIAL_CAPACITY);
+  private nlinks = new Uint32Array(INITIAL_CAPACITY);
+  private readonly freeSlots: number[] = [];
+  private used = 0;
+
+  /** Inode → one slot that holds it. */
+  private readonly byIno = new Map<number, number>();
+  /** Inodes held by two or more slots. */
+  private readonly shared = new Map<number, SharedInode>();
   private bytes = 0;
   private diskBytes = 0;
   private files = 0;
@@ -26,7 +57,22 @@ export class FileIndex {
   static fromScan(output: ScanOutput): FileIndex {
     const index = new FileIndex();
     index.ensureDir('');
-    for (const entry of entriesOf(output)) index.upsert(entry);
+    index.reserve(output.names.length);
+    const dirs = output.dirs.map((dir) => {
+      index.ensureDir(dir);
+      return index.dirs.get(dir)!;
+    });
+    const n = output.numbers;
+    for (let i = 0; i < output.names.length; i++) {
+      const dir = dirs[output.fileDirs[i]!]!;
+      const name = output.names[i]!;
+      const previous = dir.files.get(name);
+      if (previous !== undefined) index.release(dir, name, previous);
+      const slot = index.allocate(dir, name);
+      const o = i * FIELDS;
+      index.write(slot, n[o]!, n[o + 1]!, n[o + 2]!, n[o + 3]!, n[o + 4]!, n[o + 5]!, n[o + 6]!);
+      index.count(slot);
+    }
     return index;
   }
 
@@ -40,82 +86,88 @@ export class FileIndex {
 
   get(path: string): FileEntry | undefined {
     const [dir, name] = split(path);
-    return this.dirs.get(dir)?.get(name);
+    const slot = this.dirs.get(dir)?.files.get(name);
+    return slot === undefined ? undefined : this.entryAt(slot, path);
   }
 
   /** Adds or replaces the entry at its path. Returns whether anything changed. */
   upsert(entry: FileEntry): boolean {
-    const [dir, name] = split(entry.path);
-    let children = this.dirs.get(dir);
-    if (!children) {
-      this.ensureDir(dir);
-      children = this.dirs.get(dir)!;
+    const [dirPath, name] = split(entry.path);
+    let dir = this.dirs.get(dirPath);
+    if (!dir) {
+      this.ensureDir(dirPath);
+      dir = this.dirs.get(dirPath)!;
     }
-    const previous = children.get(name);
-    if (previous && sameFigures(previous, entry)) return false;
-    if (previous) this.uncount(previous);
-    children.set(name, entry);
-    this.count(entry);
+    let slot = dir.files.get(name);
+    if (slot !== undefined) {
+      if (this.sameFigures(slot, entry)) return false;
+      this.uncount(slot);
+    } else {
+      slot = this.allocate(dir, name);
+    }
+    this.write(slot, entry.size, entry.blocks, entry.mtimeMs, entry.ctimeMs, entry.dev, entry.ino, entry.nlink);
+    this.count(slot);
     return true;
   }
 
   remove(path: string): boolean {
-    const [dir, name] = split(path);
-    const children = this.dirs.get(dir);
-    const previous = children?.get(name);
-    if (!children || !previous) return false;
-    children.delete(name);
-    this.uncount(previous);
+    const [dirPath, name] = split(path);
+    const dir = this.dirs.get(dirPath);
+    const slot = dir?.files.get(name);
+    if (!dir || slot === undefined) return false;
+    this.release(dir, name, slot);
     return true;
   }
 
   /** Removes a directory and everything indexed below it. Returns the number of files dropped. */
-  removeSubtree(dir: string): number {
+  removeSubtree(dirPath: string): number {
     let dropped = 0;
-    const prefix = `${dir}/`;
-    for (const [path, children] of this.dirs) {
-      if (path === dir || (dir === '' ? true : path.startsWith(prefix))) {
-        for (const entry of children.values()) {
-          this.uncount(entry);
+    const prefix = `${dirPath}/`;
+    for (const [path, dir] of this.dirs) {
+      if (path === dirPath || dirPath === '' || path.startsWith(prefix)) {
+        for (const [name, slot] of [...dir.files]) {
+          this.release(dir, name, slot);
           dropped++;
         }
-        if (path === '') children.clear();
-        else this.dirs.delete(path);
+        if (path !== '') this.dirs.delete(path);
       }
     }
     return dropped;
   }
 
   /** Records that a directory exists (with its ancestors), even while empty. */
-  ensureDir(dir: string): void {
-    let current = dir;
+  ensureDir(dirPath: string): void {
+    let current = dirPath;
     while (!this.dirs.has(current)) {
-      this.dirs.set(current, new Map());
+      this.dirs.set(current, { path: current, files: new Map() });
       if (current === '') return;
       current = split(current)[0];
     }
   }
 
-  hasDir(dir: string): boolean {
-    return this.dirs.has(dir);
+  hasDir(dirPath: string): boolean {
+    return this.dirs.has(dirPath);
   }
 
-  /** The files directly in `dir` (undefined when the directory is unknown). */
-  filesIn(dir: string): ReadonlyMap<string, FileEntry> | undefined {
-    return this.dirs.get(dir);
+  /** Names of the files directly in `dir` (undefined when the directory is unknown). */
+  namesIn(dirPath: string): ReadonlyMap<string, unknown> | undefined {
+    return this.dirs.get(dirPath)?.files;
   }
 
   /** Known directories directly below `dir`. */
-  subdirectoriesOf(dir: string): string[] {
+  subdirectoriesOf(dirPath: string): string[] {
     const result: string[] = [];
     for (const path of this.dirs.keys()) {
-      if (path !== '' && path !== dir && split(path)[0] === dir) result.push(path);
+      if (path !== '' && path !== dirPath && split(path)[0] === dirPath) result.push(path);
     }
     return result;
   }
 
+  /** Every file as an entry object (made on demand: the index itself holds none). */
   *entries(): Generator<FileEntry> {
-    for (const children of this.dirs.values()) yield* children.values();
+    for (const dir of this.dirs.values()) {
+      for (const [name, slot] of dir.files) yield this.entryAt(slot, dir.path === '' ? name : `${dir.path}/${name}`);
+    }
   }
 
   toArray(): FileEntry[] {
@@ -126,39 +178,133 @@ export class FileIndex {
   mtimeRange(): { oldest: number; newest: number } | null {
     let oldest = Infinity;
     let newest = -Infinity;
-    for (const entry of this.entries()) {
-      if (entry.mtimeMs < oldest) oldest = entry.mtimeMs;
-      if (entry.mtimeMs > newest) newest = entry.mtimeMs;
+    for (const dir of this.dirs.values()) {
+      for (const slot of dir.files.values()) {
+        const mtime = this.mtimes[slot]!;
+        if (mtime < oldest) oldest = mtime;
+        if (mtime > newest) newest = mtime;
+      }
     }
     return this.files === 0 ? null : { oldest, newest };
   }
 
-  private count(entry: FileEntry): void {
+  private entryAt(slot: number, path: string): FileEntry {
+    return {
+      path,
+      size: this.sizes[slot]!,
+      blocks: this.blockCounts[slot]!,
+      mtimeMs: this.mtimes[slot]!,
+      ctimeMs: this.ctimes[slot]!,
+      dev: this.devs[slot]!,
+      ino: this.inos[slot]!,
+      nlink: this.nlinks[slot]!,
+    };
+  }
+
+  private sameFigures(slot: number, e: FileEntry): boolean {
+    return (
+      this.sizes[slot] === e.size &&
+      this.blockCounts[slot] === e.blocks &&
+      this.mtimes[slot] === e.mtimeMs &&
+      this.ctimes[slot] === e.ctimeMs &&
+      this.inos[slot] === e.ino &&
+      this.devs[slot] === e.dev &&
+      this.nlinks[slot] === e.nlink
+    );
+  }
+
+  private write(slot: number, size: number, blocks: number, mtimeMs: number, ctimeMs: number, dev: number, ino: number, nlink: number): void {
+    this.sizes[slot] = size;
+    this.blockCounts[slot] = blocks;
+    this.mtimes[slot] = mtimeMs;
+    this.ctimes[slot] = ctimeMs;
+    this.devs[slot] = dev;
+    this.inos[slot] = ino;
+    this.nlinks[slot] = nlink;
+  }
+
+  private allocate(dir: Directory, name: string): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      if (this.used === this.capacity) this.grow(this.capacity * 2);
+      slot = this.used++;
+    }
+    dir.files.set(name, slot);
+    return slot;
+  }
+
+  private release(dir: Directory, name: string, slot: number): void {
+    dir.files.delete(name);
+    this.uncount(slot);
+    this.freeSlots.push(slot);
+  }
+
+  /** Makes room for `more` files beyond those in use. */
+  private reserve(more: number): void {
+    const needed = this.used + more;
+    if (needed > this.capacity) this.grow(Math.max(needed, this.capacity * 2));
+  }
+
+  private grow(capacity: number): void {
+    const bigger = <T extends Float64Array | Uint32Array>(column: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(column);
+      return next;
+    };
+    this.sizes = bigger(this.sizes, (n) => new Float64Array(n));
+    this.blockCounts = bigger(this.blockCounts, (n) => new Float64Array(n));
+    this.mtimes = bigger(this.mtimes, (n) => new Float64Array(n));
+    this.ctimes = bigger(this.ctimes, (n) => new Float64Array(n));
+    this.devs = bigger(this.devs, (n) => new Float64Array(n));
+    this.inos = bigger(this.inos, (n) => new Float64Array(n));
+    this.nlinks = bigger(this.nlinks, (n) => new Uint32Array(n));
+    this.capacity = capacity;
+  }
+
+  private count(slot: number): void {
     this.files++;
-    const inode = this.inodes.get(entry.ino);
-    if (!inode) {
-      this.inodes.set(entry.ino, { links: 1, size: entry.size, blocks: entry.blocks });
-      this.bytes += entry.size;
-      this.diskBytes += entry.blocks * 512;
+    const ino = this.inos[slot]!;
+    const size = this.sizes[slot]!;
+    const blocks = this.blockCounts[slot]!;
+    const other = this.byIno.get(ino);
+    if (other === undefined) {
+      this.byIno.set(ino, slot);
+      this.bytes += size;
+      this.diskBytes += blocks * 512;
       return;
     }
     // Another path to a counted inode: bytes stay counted once, at the latest figures observed.
-    inode.links++;
-    this.bytes += entry.size - inode.size;
-    this.diskBytes += (entry.blocks - inode.blocks) * 512;
-    inode.size = entry.size;
-    inode.blocks = entry.blocks;
+    let inode = this.shared.get(ino);
+    if (!inode) {
+      inode = { slots: [other], size: this.sizes[other]!, blocks: this.blockCounts[other]! };
+      this.shared.set(ino, inode);
+    }
+    inode.slots.push(slot);
+    this.bytes += size - inode.size;
+    this.diskBytes += (blocks - inode.blocks) * 512;
+    inode.size = size;
+    inode.blocks = blocks;
   }
 
-  private uncount(entry: FileEntry): void {
+  private uncount(slot: number): void {
     this.files--;
-    const inode = this.inodes.get(entry.ino);
-    if (!inode) return;
-    inode.links--;
-    if (inode.links === 0) {
-      this.inodes.delete(entry.ino);
-      this.bytes -= inode.size;
-      this.diskBytes -= inode.blocks * 512;
+    const ino = this.inos[slot]!;
+    const inode = this.shared.get(ino);
+    if (!inode) {
+      this.byIno.delete(ino);
+      this.bytes -= this.sizes[slot]!;
+      this.diskBytes -= this.blockCounts[slot]! * 512;
+      return;
+    }
+    // The inode stays counted through its other paths.
+    inode.slots.splice(inode.slots.indexOf(slot), 1);
+    const remaining = inode.slots[0]!;
+    if (this.byIno.get(ino) === slot) this.byIno.set(ino, remaining);
+    if (inode.slots.length === 1) {
+      // Back to one path: it carries the inode's latest figures, so that removing it later uncounts them.
+      this.shared.delete(ino);
+      this.sizes[remaining] = inode.size;
+      this.blockCounts[remaining] = inode.blocks;
     }
   }
 }
@@ -167,8 +313,4 @@ export class FileIndex {
 export function split(path: string): [string, string] {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? ['', path] : [path.slice(0, slash), path.slice(slash + 1)];
-}
-
-function sameFigures(a: FileEntry, b: FileEntry): boolean {
-  return a.size === b.size && a.blocks === b.blocks && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.nlink === b.nlink;
 }

@@ -15,16 +15,27 @@ export const THREADS_PER_SCAN = Math.max(1, Math.min(4, availableParallelism()))
 export function mergeOutputs(outputs: readonly ScanOutput[]): ScanOutput {
   const first = outputs[0]!;
   const numbers = new Float64Array(outputs.reduce((n, o) => n + o.numbers.length, 0));
+  const fileDirs = new Int32Array(outputs.reduce((n, o) => n + o.fileDirs.length, 0));
+  const dirs: string[] = [];
+  const names: string[] = [];
   let offset = 0;
+  let files = 0;
   for (const output of outputs) {
     numbers.set(output.numbers, offset);
     offset += output.numbers.length;
+    // Directory indexes of this part shift by the directories of the parts before it.
+    for (let i = 0; i < output.fileDirs.length; i++) fileDirs[files + i] = output.fileDirs[i]! + dirs.length;
+    files += output.fileDirs.length;
+    for (const dir of output.dirs) dirs.push(dir);
+    for (const name of output.names) names.push(name);
   }
   return {
     rootExists: first.rootExists,
     rootDev: first.rootDev,
     rootIno: first.rootIno,
-    paths: outputs.flatMap((o) => o.paths),
+    dirs,
+    fileDirs,
+    names,
     numbers,
     directories: outputs.reduce((n, o) => n + o.directories, 0),
     errors: outputs.reduce((n, o) => n + o.errors, 0),

@@ -5,14 +5,17 @@ import type { FileEntry } from './file-entry.js';
 export const FIELDS = 7;
 
 /**
- * The result of a scan, packed for a cheap transfer out of a worker thread: `paths[i]` and
+ * The result of a scan, packed for a cheap transfer out of a worker thread: `dirs` lists every directory
+ * walked (relative paths, '' for the root); file i is `names[i]` in `dirs[fileDirs[i]]`, with
  * `numbers[i*FIELDS .. i*FIELDS+6]` = size, blocks, mtimeMs, ctimeMs, dev, ino, nlink.
  */
 export interface ScanOutput {
   readonly rootExists: boolean;
   readonly rootDev: number;
   readonly rootIno: number;
-  readonly paths: string[];
+  readonly dirs: string[];
+  readonly fileDirs: Int32Array;
+  readonly names: string[];
   readonly numbers: Float64Array;
   readonly directories: number;
   /** Entries that vanished or could not be read mid-scan (never fatal). */
@@ -39,20 +42,37 @@ export function scanTree(
   const started = performance.now();
   const rootStats = lstatSync(root, { throwIfNoEntry: false });
   if (!rootStats?.isDirectory()) {
-    return { rootExists: false, rootDev: 0, rootIno: 0, paths: [], numbers: new Float64Array(0), directories: 0, errors: 0, durationMs: 0 };
+    return {
+      rootExists: false,
+      rootDev: 0,
+      rootIno: 0,
+      dirs: [],
+      fileDirs: new Int32Array(0),
+      names: [],
+      numbers: new Float64Array(0),
+      directories: 0,
+      errors: 0,
+      durationMs: 0,
+    };
   }
   const device = rootStats.dev;
-  const paths: string[] = [];
+  const dirs: string[] = [];
+  const names: string[] = [];
+  let fileDirs = new Int32Array(1024);
   let numbers = new Float64Array(1024 * FIELDS);
   let count = 0;
   let directories = 0;
   let errors = 0;
-  const push = (path: string, s: Stats): void => {
-    if ((count + 1) * FIELDS > numbers.length) {
-      const bigger = new Float64Array(numbers.length * 2);
-      bigger.set(numbers);
-      numbers = bigger;
+  const push = (dirIndex: number, name: string, s: Stats): void => {
+    if (count === fileDirs.length) {
+      const biggerNumbers = new Float64Array(numbers.length * 2);
+      biggerNumbers.set(numbers);
+      numbers = biggerNumbers;
+      const biggerDirs = new Int32Array(fileDirs.length * 2);
+      biggerDirs.set(fileDirs);
+      fileDirs = biggerDirs;
     }
+    fileDirs[count] = dirIndex;
     const o = count * FIELDS;
     numbers[o] = s.size;
     numbers[o + 1] = s.blocks;
@@ -61,7 +81,7 @@ export function scanTree(
     numbers[o + 4] = s.dev;
     numbers[o + 5] = s.ino;
     numbers[o + 6] = s.nlink;
-    paths.push(path);
+    names.push(name);
     count++;
     if (onProgress && count % progressEvery === 0) onProgress(count);
   };
@@ -85,6 +105,7 @@ export function scanTree(
       errors++;
       continue;
     }
+    const dirIndex = dirs.push(dir) - 1;
     directories++;
     if (top) directories--; // every part lists the top level; count it once (in part 0)
     if (top && part.index === 0) directories++;
@@ -97,7 +118,7 @@ export function scanTree(
         errors++;
         continue;
       }
-      if (stats.isFile()) push(path, stats);
+      if (stats.isFile()) push(dirIndex, entry.name, stats);
       else if (stats.isDirectory() && stats.dev === device) pending.push(path);
     }
   }
@@ -105,7 +126,9 @@ export function scanTree(
     rootExists: true,
     rootDev: rootStats.dev,
     rootIno: rootStats.ino,
-    paths,
+    dirs,
+    fileDirs: fileDirs.slice(0, count),
+    names,
     numbers: numbers.slice(0, count * FIELDS),
     directories,
     errors,
@@ -116,9 +139,11 @@ export function scanTree(
 /** Unpacks a ScanOutput into file entries. */
 export function* entriesOf(output: ScanOutput): Generator<FileEntry> {
   const n = output.numbers;
-  for (let i = 0; i < output.paths.length; i++) {
+  for (let i = 0; i < output.names.length; i++) {
     const o = i * FIELDS;
-    yield { path: output.paths[i]!, size: n[o]!, blocks: n[o + 1]!, mtimeMs: n[o + 2]!, ctimeMs: n[o + 3]!, dev: n[o + 4]!, ino: n[o + 5]!, nlink: n[o + 6]! };
+    const dir = output.dirs[output.fileDirs[i]!]!;
+    const name = output.names[i]!;
+    yield { path: dir === '' ? name : `${dir}/${name}`, size: n[o]!, blocks: n[o + 1]!, mtimeMs: n[o + 2]!, ctimeMs: n[o + 3]!, dev: n[o + 4]!, ino: n[o + 5]!, nlink: n[o + 6]! };
   }
 }
 

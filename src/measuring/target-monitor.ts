@@ -308,7 +308,7 @@ export class TargetMonitor {
     const before = this.index.tally();
     let left = budget;
     for (const dir of [...this.touchedDirs]) {
-      const files = this.index.filesIn(dir)?.size ?? 0;
+      const files = this.index.namesIn(dir)?.size ?? 0;
       const deep = files <= left;
       if (deep) {
         left -= files;
@@ -348,7 +348,7 @@ export class TargetMonitor {
       if (dir !== '') this.index.removeSubtree(dir);
       return;
     }
-    const known = this.index.filesIn(dir);
+    const known = this.index.namesIn(dir);
     const present = new Set<string>();
     for (const entry of entries) {
       present.add(entry.name);
@@ -382,6 +382,7 @@ export class TargetMonitor {
   private mergeSubtree(relative: string): void {
     const output = this.scanner.scanNow(this.root, relative);
     this.index.ensureDir(relative);
+    for (const dir of output.dirs) this.index.ensureDir(dir);
     for (const entry of entriesOf(output)) this.index.upsert(entry);
     if (output.directories > 1 && this.subscription?.staleAfterDirectoryMove) {
       this.movedSinceQuiet = true;

@@ -1,0 +1,105 @@
+import { describe, expect, it } from '@jest/globals';
+import { seededRandom } from '../../test/support/random.mjs';
+import type { FileEntry } from './file-entry.js';
+import { FileIndex, type Tally } from './file-index.js';
+import type { ScanOutput } from './scanner.js';
+
+const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
+
+describe('FileIndex', () => {
+  it('keeps the tally exact through updates, hard links and subtree removal', () => {
+    const index = new FileIndex();
+    const entry = { ...base, size: 100, nlink: 1 };
+    index.upsert({ ...entry, path: 'a/x', ino: 1 });
+    index.upsert({ ...entry, path: 'a/b/y', ino: 2, nlink: 2 });
+    index.upsert({ ...entry, path: 'c/y-link', ino: 2, nlink: 2 });
+    expect(index.tally()).toEqual({ files: 3, bytes: 200, diskBytes: 2 * 8 * 512 });
+    index.upsert({ ...entry, path: 'c/y-link', ino: 2, nlink: 2, size: 150 }); // the inode grew
+    expect(index.tally().bytes).toBe(250);
+    expect(index.removeSubtree('a')).toBe(2);
+    expect(index.tally()).toEqual({ files: 1, bytes: 150, diskBytes: 8 * 512 });
+    index.remove('c/y-link');
+    expect(index.tally()).toEqual({ files: 0, bytes: 0, diskBytes: 0 });
+  });
+
+  it('counts a file hard-linked after it was indexed once (its own entry still says nlink 1)', () => {
+    const index = new FileIndex();
+    index.upsert({ ...base, path: 'a', ino: 7, size: 10, nlink: 1 });
+    index.upsert({ ...base, path: 'b', ino: 7, size: 10, nlink: 2 });
+    expect(index.tally()).toMatchObject({ files: 2, bytes: 10 });
+    index.remove('a');
+    expect(index.tally()).toMatchObject({ files: 1, bytes: 10 });
+  });
+
+  it('returns entries with their paths and figures, and reports unchanged upserts', () => {
+    const index = new FileIndex();
+    const file: FileEntry = { ...base, path: 'd/e/f.mp4', ino: 3, size: 42, nlink: 1 };
+    expect(index.upsert(file)).toBe(true);
+    expect(index.upsert({ ...file })).toBe(false);
+    expect(index.get('d/e/f.mp4')).toEqual(file);
+    expect(index.toArray()).toEqual([file]);
+    expect(index.hasDir('d')).toBe(true);
+    expect(index.subdirectoriesOf('d')).toEqual(['d/e']);
+    expect([...index.namesIn('d/e')!.keys()]).toEqual(['f.mp4']);
+  });
+
+  it('builds from a packed scan, empty directories included', () => {
+    const output: ScanOutput = {
+      rootExists: true,
+      rootDev: 1,
+      rootIno: 2,
+      dirs: ['', 'empty', 'x'],
+      fileDirs: Int32Array.from([0, 2]),
+      names: ['top', 'inner'],
+      numbers: Float64Array.from([5, 8, 1, 1, 1, 10, 1, 6, 8, 1, 1, 1, 11, 1]),
+      directories: 3,
+      errors: 0,
+      durationMs: 0,
+    };
+    const index = FileIndex.fromScan(output);
+    expect(index.tally()).toEqual({ files: 2, bytes: 11, diskBytes: 2 * 8 * 512 });
+    expect(index.hasDir('empty')).toBe(true);
+    expect(index.get('x/inner')).toMatchObject({ size: 6, ino: 11 });
+  });
+
+  it('matches a plain model over 20,000 seeded random operations (slots reused, columns grown)', () => {
+    const random = seededRandom(11);
+    const index = new FileIndex();
+    const dirs = ['', 'a', 'a/b', 'c', 'c/d/e'];
+    const paths = Array.from({ length: 3000 }, (_, i) => `${dirs[i % dirs.length] === '' ? '' : `${dirs[i % dirs.length]}/`}f${i}`);
+    /** The model: path → inode, and each inode's latest figures. */
+    const model = new Map<string, number>();
+    const latest = new Map<number, { size: number; blocks: number }>();
+    const expected = (): Tally => {
+      const inodes = new Set(model.values());
+      let bytes = 0;
+      let diskBytes = 0;
+      for (const ino of inodes) {
+        bytes += latest.get(ino)!.size;
+        diskBytes += latest.get(ino)!.blocks * 512;
+      }
+      return { bytes, diskBytes, files: model.size };
+    };
+    for (let op = 0; op < 20_000; op++) {
+      const roll = random();
+      const path = paths[Math.floor(random() * paths.length)]!;
+      if (roll < 0.6) {
+        const ino = 1 + Math.floor(random() * 2500);
+        const figures = { size: Math.floor(random() * 10_000), blocks: Math.floor(random() * 20) };
+        latest.set(ino, figures);
+        model.set(path, ino);
+        index.upsert({ ...base, path, ino, nlink: 1, ...figures });
+      } else if (roll < 0.98) {
+        model.delete(path);
+        index.remove(path);
+      } else {
+        const dir = dirs[1 + Math.floor(random() * (dirs.length - 1))]!;
+        for (const p of [...model.keys()]) if (p.startsWith(`${dir}/`)) model.delete(p);
+        index.removeSubtree(dir);
+      }
+      if (op % 500 === 0) expect(index.tally()).toEqual(expected());
+    }
+    expect(index.tally()).toEqual(expected());
+    expect(index.toArray().map((e) => e.path).sort()).toEqual([...model.keys()].sort());
+  });
+});
