@@ -1,27 +1,49 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ScanRunner } from '../src/measuring/scan-runner.js';
 import { TargetMonitor } from '../src/measuring/target-monitor.js';
+import { DirectoryWatchAdapter } from '../src/watching/directory-watch.adapter.js';
 import { ParcelWatchAdapter } from '../src/watching/parcel-watch.adapter.js';
+import type { WatchPort } from '../src/watching/watch.port.js';
 import { BENCH_DIR, ensureTree, median, ratio, say, timeCommand, warm } from './util.js';
 
-/** B2: time until a target is scanned and watched, and resident memory per watched file. */
+const WATCHERS: Record<string, () => WatchPort> = {
+  directories: () => new DirectoryWatchAdapter(),
+  parcel: () => new ParcelWatchAdapter(),
+};
+
+/**
+ * B2: time until a target is scanned and watched, and resident memory per watched file, for each native
+ * adapter. Each measurement runs in a fresh process, so that no other benchmark's memory blurs the RSS.
+ */
 export async function benchWatchReady(files: number, dirs: number): Promise<void> {
   const root = ensureTree(`tree-${files}`, files, dirs);
+  for (const watcher of Object.keys(WATCHERS)) {
+    const child = spawn(process.execPath, ['--expose-gc', process.argv[1]!, 'B2-ONE', root, watcher], { stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`B2 for ${watcher} exited with ${code}`);
+  }
+}
+
+/** One B2 measurement in this (fresh) process. */
+export async function benchWatchReadyOnce(root: string, watcher: string): Promise<void> {
   warm(root);
   const du = median([timeCommand('du', ['-sb', root]), timeCommand('du', ['-sb', root])]);
   global.gc?.();
   const before = process.memoryUsage().rss;
   const started = performance.now();
-  const monitor = new TargetMonitor('bench', root, true, new ParcelWatchAdapter(), new ScanRunner(), { onChange: () => undefined, onRootLost: () => undefined });
+  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new ScanRunner(), { onChange: () => undefined, onRootLost: () => undefined });
   await monitor.start();
   const readyMs = performance.now() - started;
+  global.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 200));
   global.gc?.();
   const after = process.memoryUsage().rss;
   const perFile = (after - before) / monitor.tally.files;
   say(
-    `B2 watch ${monitor.tally.files.toLocaleString('en')} files: ready in ${readyMs.toFixed(0)} ms (${ratio(readyMs, du)} du -sb ${du.toFixed(0)} ms), ` +
+    `B2 watch ${monitor.tally.files.toLocaleString('en')} files with ${watcher}: ready in ${readyMs.toFixed(0)} ms (${ratio(readyMs, du)} du -sb ${du.toFixed(0)} ms), ` +
       `RSS +${((after - before) / 1e6).toFixed(0)} MB = ${perFile.toFixed(0)} bytes per watched file (index + watches)`,
   );
   await monitor.close();

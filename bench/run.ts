@@ -1,5 +1,5 @@
 import { benchScan } from './b1-scan.js';
-import { benchBurst, benchWatchReady } from './b2-b3-watch.js';
+import { benchBurst, benchWatchReady, benchWatchReadyOnce } from './b2-b3-watch.js';
 import { benchReaction } from './b4-reaction.js';
 import { benchDelete, benchRace } from './b5-b6-delete.js';
 import { say } from './util.js';
@@ -8,6 +8,10 @@ import { say } from './util.js';
  * `npm run bench [B1 B2 …]`: runs the benchmarks and prints their figures with ratios against standard
  * tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000).
  */
+if (process.argv[2] === 'B2-ONE') {
+  await benchWatchReadyOnce(process.argv[3]!, process.argv[4]!);
+  process.exit(0);
+}
 const wanted = new Set(process.argv.slice(2).map((a) => a.toUpperCase()));
 const run = (name: string): boolean => wanted.size === 0 || wanted.has(name);
 const large = Number(process.env.SM_BENCH_FILES ?? 1_000_000);

@@ -9,6 +9,7 @@ import type { Tally } from '../src/measuring/file-index.js';
 import { ScanRunner } from '../src/measuring/scan-runner.js';
 import { COALESCING_WINDOW_MS, TargetMonitor } from '../src/measuring/target-monitor.js';
 import { ChokidarWatchAdapter } from '../src/watching/chokidar-watch.adapter.js';
+import { DirectoryWatchAdapter } from '../src/watching/directory-watch.adapter.js';
 import { ParcelWatchAdapter } from '../src/watching/parcel-watch.adapter.js';
 import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/watching/watch.port.js';
 
@@ -62,6 +63,7 @@ class TimedWatcher extends WatchPort {
 
 /** [name, adapter, held to the window after the writer stops (rather than after its own last event)] */
 const ADAPTERS: Array<[string, () => WatchPort, boolean]> = [
+  ['directories', () => new DirectoryWatchAdapter(), true],
   ['parcel', () => new ParcelWatchAdapter(), true],
   ['chokidar', () => new ChokidarWatchAdapter(), false],
 ];
@@ -115,7 +117,6 @@ describe.each(ADAPTERS)('target monitor with %s', (_name, makeWatcher, strict) =
     // later of that moment and the last event the watcher delivered (chokidar's own delivery trails the
     // writer by up to ~200 ms; parcel's does not, and it is held to the window after the writer stops).
     const stopped = performance.now();
-    process.stderr.write(`T ${stopped.toFixed(0)} STOP\n`);
     const expected = findCount(root);
     const giveUp = stopped + MAX_CONVERGENCE_MS;
     const tallyOf = (t: Tally): { bytes: number; files: number } => ({ bytes: t.bytes, files: t.files });

@@ -121,6 +121,8 @@ export class FileIndex {
 
   /** Removes a directory and everything indexed below it. Returns the number of files dropped. */
   removeSubtree(dirPath: string): number {
+    // Directories are indexed with their ancestors: an unknown one has nothing indexed below it.
+    if (!this.dirs.has(dirPath)) return 0;
     let dropped = 0;
     const prefix = `${dirPath}/`;
     for (const [path, dir] of this.dirs) {

@@ -291,7 +291,8 @@ export class TargetMonitor {
         dirs.add('');
         continue;
       }
-      this.applyPath(relative);
+      // A directory named by an event is re-listed itself too (it may be known from an older listing).
+      if (this.applyPath(relative)) dirs.add(relative);
       dirs.add(split(relative)[0]);
       this.eventsApplied++;
     }
@@ -324,19 +325,23 @@ export class TargetMonitor {
     if (after.bytes !== before.bytes || after.files !== before.files || after.diskBytes !== before.diskBytes) this.listener.onChange(this);
   }
 
-  /** Brings one path of the index in line with the disk. */
-  private applyPath(relative: string): void {
+  /** Brings one path of the index in line with the disk. Returns whether the path is a directory. */
+  private applyPath(relative: string): boolean {
     const stats = lstatSync(this.absolute(relative), { throwIfNoEntry: false });
     if (stats?.isFile()) {
-      if (this.rootIdentity && stats.dev !== this.rootIdentity.dev) return;
+      if (this.rootIdentity && stats.dev !== this.rootIdentity.dev) return false;
       this.index.upsert(entryFromStats(relative, stats));
     } else if (stats?.isDirectory()) {
       this.index.remove(relative);
       if (!this.index.hasDir(relative)) this.mergeSubtree(relative);
+      // Known from an older listing: make sure it is watched before it is listed again.
+      else this.subscription?.directoryFound?.(this.absolute(relative));
+      return true;
     } else {
       // Gone, or no longer a regular file (a symlink, a fifo): not part of the tally.
       if (!this.index.remove(relative)) this.index.removeSubtree(relative);
     }
+    return false;
   }
 
   /** Lists a directory and reconciles its direct entries with the index; `reread`: its known files are re-read too. */
@@ -380,6 +385,8 @@ export class TargetMonitor {
    * subdirectories under their old paths, so the watch is re-established and the target rescanned.
    */
   private mergeSubtree(relative: string): void {
+    // Watched first (when the watcher goes directory by directory), so nothing falls between scan and watch.
+    this.subscription?.directoryFound?.(this.absolute(relative));
     const output = this.scanner.scanNow(this.root, relative);
     this.index.ensureDir(relative);
     for (const dir of output.dirs) this.index.ensureDir(dir);

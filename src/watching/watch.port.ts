@@ -10,6 +10,11 @@ export interface WatchSubscription {
    * under their old paths (inotify-per-directory watchers): the consumer must re-establish the watch.
    */
   readonly staleAfterDirectoryMove: boolean;
+  /**
+   * The consumer found a directory by listing rather than through an event (the event was lost): an
+   * adapter that watches directory by directory starts watching it (and below) before this returns.
+   */
+  directoryFound?(path: string): void;
   /** Stops delivering events. Idempotent: the second call is a no-op. */
   close(): Promise<void>;
 }
