@@ -41,6 +41,7 @@ describe('parseConfig', () => {
     ['SM_CHECK_INTERVAL_SECONDS', '-5', /SM_CHECK_INTERVAL_SECONDS/],
     ['SM_CHECK_INTERVAL_SECONDS', '1.5', /SM_CHECK_INTERVAL_SECONDS/],
     ['SM_LOG_LEVEL', 'verbose', /SM_LOG_LEVEL="verbose" must be one of DEBUG, INFO, WARNING, ERROR/],
+    ['SM_WATCHER', 'inotify', /SM_WATCHER="inotify" must be one of directories, parcel, chokidar/],
     ['SM_PROTECT_READS', 'maybe', /SM_PROTECT_READS="maybe" must be true or false/],
     ['SM_DB_URL', 'mysql://x@y/z', /SM_DB_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//],
     ['SM_ROOTS', 'camera', /SM_ROOTS entry "camera" must be name=\/absolute\/path/],
@@ -65,6 +66,7 @@ describe('parseConfig', () => {
         SM_DB_URL: 'postgres://sm:secret@127.0.0.1:5432/sm',
         SM_ALERT_WEBHOOK_URLS: 'http://127.0.0.1:1/a, https://example.test/b',
         SM_LOG_LEVEL: 'debug',
+        SM_WATCHER: 'Parcel',
       },
       runtime,
     );
@@ -75,6 +77,7 @@ describe('parseConfig', () => {
     expect(config.database.driver).toBe('postgres');
     expect(config.alerts.webhookUrls).toHaveLength(2);
     expect(config.logLevel).toBe('DEBUG');
+    expect(config.watcher).toBe('parcel');
   });
 
   it('never puts a secret into the logged description', () => {

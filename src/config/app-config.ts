@@ -4,6 +4,9 @@ import path from 'node:path';
  * The whole runtime configuration, parsed and validated once at boot from the SM_* environment variables.
  * Nothing else in the code reads process.env.
  */
+export const NATIVE_WATCHERS = ['directories', 'parcel', 'chokidar'] as const;
+export type NativeWatcher = (typeof NATIVE_WATCHERS)[number];
+
 export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly api: {
@@ -23,6 +26,8 @@ export interface AppConfig {
     readonly roots: ReadonlyArray<{ readonly name: string; readonly path: string }>;
     readonly hostRoot: string;
   };
+  /** The adapter native watches go through (polling always goes through chokidar). */
+  readonly watcher: NativeWatcher;
   readonly intervals: {
     readonly checkSeconds: number;
     readonly monitorSeconds: number;
@@ -92,6 +97,10 @@ export const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   SM_ROOTS: { meaning: 'Extra named host directories as volumes: "name=/abs/path,name2=/other".', default: '' },
   SM_HOST_ROOT: { meaning: "Prefix for host paths when the host's filesystem is mounted elsewhere.", default: '' },
+  SM_WATCHER: {
+    meaning: 'How targets are watched natively: directories (one kernel watch per directory), parcel (@parcel/watcher) or chokidar.',
+    default: 'directories',
+  },
   SM_CHECK_INTERVAL_SECONDS: { meaning: 'Seconds between full sweeps (rescan and cleanup).', default: '300' },
   SM_MONITOR_INTERVAL_SECONDS: { meaning: 'Seconds between filesystem measurements.', default: '30' },
   SM_DISCOVERY_INTERVAL_SECONDS: { meaning: 'Seconds between volume/label discovery passes.', default: '30' },
@@ -188,6 +197,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     problems.push(`SM_LOG_LEVEL="${raw('SM_LOG_LEVEL')}" must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const watcher = (raw('SM_WATCHER') ?? 'directories').toLowerCase();
+  if (!(NATIVE_WATCHERS as readonly string[]).includes(watcher)) {
+    problems.push(`SM_WATCHER="${raw('SM_WATCHER')}" must be one of ${NATIVE_WATCHERS.join(', ')}`);
+  }
+
   const host = raw('SM_API_HOST') ?? '127.0.0.1';
   const port = int('SM_API_PORT', 0, 65535);
   const token = raw('SM_API_TOKEN');
@@ -262,6 +276,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
       roots,
       hostRoot: hostRoot(raw('SM_HOST_ROOT') ?? '', problems),
     },
+    watcher: watcher as NativeWatcher,
     intervals: {
       checkSeconds: int('SM_CHECK_INTERVAL_SECONDS', 1, 31 * 86400),
       monitorSeconds: int('SM_MONITOR_INTERVAL_SECONDS', 1, 86400),
@@ -307,6 +322,7 @@ export function describeConfig(config: AppConfig): string {
     `db=${db}`,
     `volumes=${config.volumes.dir}`,
     `roots=${config.volumes.roots.map((r) => r.name).join('|') || '-'}`,
+    `watcher=${config.watcher}`,
     `check=${config.intervals.checkSeconds}s`,
     `log=${config.logLevel}`,
   ].join(' ');

@@ -23,7 +23,7 @@ export class DirectoryWatchAdapter extends WatchPort {
     try {
       await subscription.start();
     } catch (error) {
-      subscription.close();
+      await subscription.close();
       throw error;
     }
     return subscription;

@@ -1,11 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ChokidarWatchAdapter } from './chokidar-watch.adapter.js';
+import { DirectoryWatchAdapter } from './directory-watch.adapter.js';
 import { ParcelWatchAdapter } from './parcel-watch.adapter.js';
 import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
 
 /**
- * The watch port the service uses: native watching through @parcel/watcher when it loads, chokidar
- * otherwise; polling always through chokidar.
+ * The watch port the service uses: native watches through the adapter SM_WATCHER names (directory by
+ * directory by default; @parcel/watcher falls back to chokidar where its binary does not load); polling
+ * always through chokidar.
  */
 @Injectable()
 export class WatchSelector extends WatchPort {
@@ -13,6 +17,8 @@ export class WatchSelector extends WatchPort {
   private native: Promise<WatchPort> | undefined;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly directories: DirectoryWatchAdapter,
     private readonly parcel: ParcelWatchAdapter,
     private readonly chokidar: ChokidarWatchAdapter,
   ) {
@@ -20,7 +26,7 @@ export class WatchSelector extends WatchPort {
   }
 
   get name(): string {
-    return 'auto';
+    return this.config.watcher;
   }
 
   async watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription> {
@@ -30,10 +36,15 @@ export class WatchSelector extends WatchPort {
 
   /** The adapter native watches go through. */
   nativeAdapter(): Promise<WatchPort> {
-    this.native ??= this.parcel.available().then((ok) => {
-      if (!ok) this.logger.warn('@parcel/watcher is unavailable here: falling back to chokidar for native watching');
-      return ok ? this.parcel : this.chokidar;
-    });
+    this.native ??= this.pick();
     return this.native;
+  }
+
+  private async pick(): Promise<WatchPort> {
+    if (this.config.watcher === 'directories') return this.directories;
+    if (this.config.watcher === 'chokidar') return this.chokidar;
+    if (await this.parcel.available()) return this.parcel;
+    this.logger.warn('@parcel/watcher is unavailable here: falling back to chokidar for native watching');
+    return this.chokidar;
   }
 }
