@@ -49,13 +49,17 @@ export async function benchWatchReadyOnce(root: string, watcher: string): Promis
   await monitor.close();
 }
 
-/** B3: a burst of creates by another process; files missing from the tally once quiet, and the lag. */
+/** B3: a burst of creates by another process; files missing from the tally once quiet, and the lag (each native adapter). */
 export async function benchBurst(files = 50_000, dirs = 100): Promise<void> {
+  for (const watcher of Object.keys(WATCHERS)) await burstWith(watcher, files, dirs);
+}
+
+async function burstWith(watcher: string, files: number, dirs: number): Promise<void> {
   const root = path.join(BENCH_DIR, 'burst');
   rmSync(root, { recursive: true, force: true });
   for (let d = 0; d < dirs; d++) mkdirSync(path.join(root, `d${d}`), { recursive: true });
   let changed: (() => void) | undefined;
-  const monitor = new TargetMonitor('burst', root, true, new ParcelWatchAdapter(), new ScanRunner(), {
+  const monitor = new TargetMonitor('burst', root, true, WATCHERS[watcher]!(), new ScanRunner(), {
     onChange: () => changed?.(),
     onRootLost: () => undefined,
   });
@@ -78,7 +82,7 @@ export async function benchBurst(files = 50_000, dirs = 100): Promise<void> {
   const lag = performance.now() - writerDone;
   const onDisk = Number(execFileSync('sh', ['-c', `find ${root} -type f | wc -l`], { encoding: 'utf8' }).trim());
   say(
-    `B3 burst of ${files.toLocaleString('en')} creates in ${dirs} dirs (writer ${((writerDone - started) / 1000).toFixed(1)} s): ` +
+    `B3 burst of ${files.toLocaleString('en')} creates in ${dirs} dirs with ${watcher} (writer ${((writerDone - started) / 1000).toFixed(1)} s): ` +
       `${onDisk - monitor.tally.files} missing from the tally, lag after the writer stopped ${lag.toFixed(0)} ms`,
   );
   await monitor.close();

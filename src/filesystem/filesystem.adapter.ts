@@ -49,6 +49,12 @@ export class FileSystemAdapter {
     return (await this.lstatOrUndefined(dir))?.isDirectory() ?? false;
   }
 
+  /** Whether something other than a directory (a file, a fifo…) exists at `target`. */
+  async isNonDirectory(target: string): Promise<boolean> {
+    const stats = await this.lstatOrUndefined(target);
+    return stats !== undefined && !stats.isDirectory();
+  }
+
   /** Resolves symlinks in the longest existing prefix of `target`, then appends the missing rest. */
   async resolveExisting(target: string): Promise<string> {
     const missing: string[] = [];

@@ -3,7 +3,7 @@ import { FakeFileSystem } from '../../test/fakes/fake-filesystem.js';
 import { FakeVolumeCatalog } from '../../test/fakes/fake-volume-catalog.js';
 import { InMemoryEventLog } from '../../test/fakes/in-memory-event-log.js';
 import { FixedClock } from '../common/clock.js';
-import { ForbiddenTargetError, NotFoundError } from '../common/errors.js';
+import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
 import { parseConfig, type AppConfig } from '../config/app-config.js';
 import { StateStore } from '../state/state.store.js';
 import { parseRegistration, type RegistrationInput } from './registration.schema.js';
@@ -22,19 +22,29 @@ describe('RegistrationService', () => {
   let config: AppConfig;
   let store: StateStore;
   let service: RegistrationService;
+  let fs: FakeFileSystem;
 
   async function boot(): Promise<void> {
     store = new StateStore(log.asRepository(), clock, config);
     await store.load();
-    service = new RegistrationService(store, catalog, new FakeFileSystem().asAdapter(), clock, config);
+    service = new RegistrationService(store, catalog, fs.asAdapter(), clock, config);
   }
 
   beforeEach(async () => {
     clock = new FixedClock(T0);
     log = new InMemoryEventLog(clock);
     catalog = new FakeVolumeCatalog('/srv/volumes').add('cam');
+    fs = new FakeFileSystem();
     config = parseConfig({ SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/srv/data', SM_SNAPSHOT_EVERY_EVENTS: '10' }, { cwd: '/srv' });
     await boot();
+  });
+
+  it('refuses a path that exists as a file (targets are directories), naming the field, and stores nothing', async () => {
+    fs.files.add('/srv/volumes/cam/app.log');
+    const refused = service.upsert(input({ path: '/app.log' }));
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({ field: 'path' });
+    expect(service.list()).toEqual([]);
   });
 
   it('creates, then reports unchanged and updated without changing identity', async () => {

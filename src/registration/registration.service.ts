@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { ForbiddenTargetError, NotFoundError } from '../common/errors.js';
+import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { NewEvent } from '../event-log/event.types.js';
@@ -207,6 +207,10 @@ export class RegistrationService {
     ]);
     if (!isInside(realTarget, await this.fs.resolveExisting(root), true)) {
       throw new ForbiddenTargetError(`path "${input.path}" resolves outside volume "${input.volume_name}"`, 'path');
+    }
+    if (await this.fs.isNonDirectory(realTarget)) {
+      // Targets are directories an app writes into (which may not exist yet); a file cannot hold a policy's files.
+      throw new ValidationError(`path "${input.path}" of volume "${input.volume_name}" is not a directory`, 'path');
     }
     if (overlapsProtectedDir(realTarget, realDataDir, realVolumesDir)) {
       throw new ForbiddenTargetError(
