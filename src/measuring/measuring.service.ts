@@ -19,6 +19,9 @@ export interface MeasuringListener {
   onRootLost?(registration: Registration, reason: string): void;
 }
 
+/** Usage samples are written together at most this often. */
+export const SAMPLE_BATCH_MS = 1000;
+
 /**
  * Measures every active registration: one TargetMonitor each (scan, then watch), started and stopped as
  * registrations come and go. Records drift after rescans and coalesced usage samples in the event log.
@@ -29,6 +32,8 @@ export class MeasuringService implements MonitorListener {
   private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; started: Promise<void> }>();
   private readonly listeners: MeasuringListener[] = [];
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
+  private readonly pendingSamples = new Map<string, NewEvent>();
+  private sampleTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   /** A sync queued behind the running one: later requests join it instead of queueing more. */
   private queuedSync: Promise<void> | undefined;
@@ -136,6 +141,7 @@ export class MeasuringService implements MonitorListener {
     await this.syncing;
     await Promise.all([...this.monitors.values()].map(async ({ monitor }) => monitor.close()));
     this.monitors.clear();
+    await this.flushSamples();
   }
 
   onChange(monitor: TargetMonitor): void {
@@ -189,18 +195,32 @@ export class MeasuringService implements MonitorListener {
     }
   }
 
-  /** At most one usage sample per target per monitor interval, and only when the tally moved. */
+  /**
+   * At most one usage sample per target per monitor interval, and only when the tally moved (an empty target
+   * that stays empty records none). Samples are written together, one transaction per SAMPLE_BATCH_MS, so
+   * that starting hundreds of monitors does not queue hundreds of commits ahead of API writes.
+   */
   private sampleUsage(registration: Registration, tally: Tally): void {
     const now = this.clock.now().getTime();
-    const last = this.lastSampled.get(registration.id);
-    if (last && (now - last.at < this.config.intervals.monitorSeconds * 1000 || (last.bytes === tally.bytes && last.files === tally.files))) return;
+    const last = this.lastSampled.get(registration.id) ?? { at: -Infinity, bytes: 0, files: 0 };
+    if (last.bytes === tally.bytes && last.files === tally.files) return;
+    if (now - last.at < this.config.intervals.monitorSeconds * 1000) return;
     this.lastSampled.set(registration.id, { at: now, bytes: tally.bytes, files: tally.files });
-    const event: NewEvent = {
+    this.pendingSamples.set(registration.id, {
       type: 'usage.sampled',
       target: targetKey(registration.volume_name, registration.path),
       payload: { id: registration.id, bytes: tally.bytes, disk_bytes: tally.diskBytes, files: tally.files },
-    };
-    void this.store.record([event]).catch((error: unknown) => this.logger.warn(`Usage sample not recorded: ${String(error)}`));
+    });
+    this.sampleTimer ??= setTimeout(() => void this.flushSamples(), SAMPLE_BATCH_MS);
+  }
+
+  private async flushSamples(): Promise<void> {
+    clearTimeout(this.sampleTimer);
+    this.sampleTimer = undefined;
+    const events = [...this.pendingSamples.values()];
+    this.pendingSamples.clear();
+    if (events.length === 0) return;
+    await this.store.record(events).catch((error: unknown) => this.logger.warn(`Usage samples not recorded: ${String(error)}`));
   }
 
   private registrationById(id: string): Registration | undefined {
