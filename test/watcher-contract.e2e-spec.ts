@@ -41,7 +41,12 @@ describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
     events = [];
     errors = [];
     waiters = [];
-    subscription = await make().watch(root, mode, {
+    subscription = await subscribe();
+  });
+
+  /** A new subscription to the root, recording into `events` and `errors` and resolving waiters. */
+  function subscribe(): Promise<WatchSubscription> {
+    return make().watch(root, mode, {
       onEvents: (batch) => {
         events.push(...batch);
         for (const waiter of [...waiters]) {
@@ -53,7 +58,7 @@ describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
       },
       onError: (error) => errors.push(error),
     });
-  });
+  }
 
   afterEach(async () => {
     await subscription?.close();
@@ -85,13 +90,7 @@ describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
   it('reports files in a directory that existed before the watch started', async () => {
     await subscription!.close();
     mkdirSync(path.join(root, 'old', 'deep'), { recursive: true });
-    subscription = await make().watch(root, mode, {
-      onEvents: (batch) => {
-        events.push(...batch);
-        for (const waiter of [...waiters]) if (batch.some(waiter.test)) waiter.resolve();
-      },
-      onError: (error) => errors.push(error),
-    });
+    subscription = await subscribe();
     const file = path.join(root, 'old', 'deep', 'x.bin');
     writeFileSync(file, 'x');
     await waitFor('any', file);
@@ -109,13 +108,7 @@ describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
       // and subscribes again, and the new subscription must report under the new path.
       await subscription!.close();
       events = [];
-      subscription = await make().watch(root, mode, {
-        onEvents: (batch) => {
-          events.push(...batch);
-          for (const waiter of [...waiters]) if (batch.some(waiter.test)) waiter.resolve();
-        },
-        onError: (error) => errors.push(error),
-      });
+      subscription = await subscribe();
       appendFileSync(file, 'y');
     }
     await waitFor('any', file);

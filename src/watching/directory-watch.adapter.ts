@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, watch as fsWatch, type Dirent, type FSWatcher } from 'node:fs';
+import { lstatSync, readdirSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
 
@@ -51,7 +51,11 @@ class DirectorySubscription implements WatchSubscription {
   /** Watches the whole tree; resolves once every directory found is watched. Throws when the root cannot be. */
   async start(): Promise<void> {
     this.add(this.root, true);
-    await this.walk(this.root, true);
+    // A big tree is walked in slices, so that the event loop keeps serving meanwhile.
+    let listed = 0;
+    for (const _ of this.walk(this.root, false)) {
+      if (++listed % DIRECTORIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**
@@ -60,12 +64,7 @@ class DirectorySubscription implements WatchSubscription {
    * events have not been handled yet, so that nothing changes unseen between the listing and the watches.
    */
   directoryFound(path: string): void {
-    if (this.closed) return;
-    if (!this.watchers.has(path)) {
-      const stats = lstatSync(path, { throwIfNoEntry: false });
-      if (!stats?.isDirectory() || stats.dev !== this.device || !this.add(path, false)) return;
-    }
-    void this.walk(path, false, true);
+    if (!this.closed) this.watchTree(path, true);
   }
 
   close(): Promise<void> {
@@ -78,12 +77,22 @@ class DirectorySubscription implements WatchSubscription {
   }
 
   /**
-   * Watches every directory below `top` (already watched), listing each only after its watch is open.
-   * `thorough`: also descends into directories already watched, to find new ones deeper down.
+   * Watches `path` (when it is a directory of this mount) and everything below it, at once. Returns whether
+   * `path` is such a directory. `thorough`: also descends into directories already watched.
    */
-  private async walk(top: string, yieldEvery: boolean, thorough = false): Promise<void> {
+  private watchTree(path: string, thorough: boolean, stats = lstatSync(path, { throwIfNoEntry: false })): boolean {
+    if (!this.isOurDirectory(stats)) return false;
+    if (this.watchers.has(path) ? thorough : this.add(path, false)) for (const _ of this.walk(path, thorough));
+    return true;
+  }
+
+  /**
+   * Watches every directory below `top` (already watched), listing each only after its watch is open;
+   * yields after each listing. `thorough`: also descends into directories already watched, to find new
+   * ones deeper down.
+   */
+  private *walk(top: string, thorough: boolean): Generator<void> {
     const pending = [top];
-    let listed = 0;
     while (pending.length > 0 && !this.closed) {
       const dir = pending.pop()!;
       let entries: Dirent[];
@@ -97,14 +106,17 @@ class DirectorySubscription implements WatchSubscription {
         const path = `${dir}/${entry.name}`;
         if (this.watchers.has(path)) {
           if (thorough) pending.push(path);
-          continue;
+        } else if (this.isOurDirectory(lstatSync(path, { throwIfNoEntry: false })) && this.add(path, false)) {
+          pending.push(path);
         }
-        const stats = lstatSync(path, { throwIfNoEntry: false });
-        if (!stats?.isDirectory() || stats.dev !== this.device) continue; // another mount is not ours
-        if (this.add(path, false)) pending.push(path);
       }
-      if (yieldEvery && ++listed % DIRECTORIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      yield;
     }
+  }
+
+  /** A directory (not a symlink to one) on the root's mount: another mount is not ours. */
+  private isOurDirectory(stats: Stats | undefined): boolean {
+    return stats !== undefined && stats.isDirectory() && stats.dev === this.device;
   }
 
   /** Opens the watch of one directory. Returns false when it could not be opened (gone, or out of watches). */
@@ -140,10 +152,7 @@ class DirectorySubscription implements WatchSubscription {
   /** Something appeared at or left `path`: keep the watches in line with the directories now there. */
   private renamed(dir: string, path: string): WatchEvent['kind'] {
     const stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats?.isDirectory() && stats.dev === this.device) {
-      if (!this.watchers.has(path) && this.add(path, false)) void this.walk(path, false);
-      return 'create';
-    }
+    if (this.watchTree(path, false, stats)) return 'create';
     // Gone or replaced: the watches opened under this path (and below) describe it no more. (A directory is
     // only watched when its parent is, so an unwatched path has no watches below it.)
     if (this.watchers.has(path)) this.drop(path);
