@@ -50,6 +50,11 @@ export class FileIndex {
   private readonly byIno = new Map<number, number>();
   /** Inodes held by two or more slots. */
   private readonly shared = new Map<number, SharedInode>();
+  /**
+   * Inodes a path stopped linking to while other indexed paths still do. A change made through the path that
+   * left reached no watch of the others' directories, so their figures may be old: see takeStaleLinks().
+   */
+  private readonly leftLinks = new Set<number>();
   private bytes = 0;
   private diskBytes = 0;
   private files = 0;
@@ -101,6 +106,7 @@ export class FileIndex {
     let slot = dir.files.get(name);
     if (slot !== undefined) {
       if (this.sameFigures(slot, entry)) return false;
+      if (this.inos[slot] !== entry.ino) this.noteLeaving(slot);
       this.uncount(slot);
     } else {
       slot = this.allocate(dir, name);
@@ -190,6 +196,27 @@ export class FileIndex {
     return this.files === 0 ? null : { oldest, newest };
   }
 
+  /**
+   * Paths still linking to inodes that another path left since the last call (their figures may be old and
+   * should be read again). Walks the index only when there are such inodes.
+   */
+  takeStaleLinks(): string[] {
+    if (this.leftLinks.size === 0) return [];
+    const paths: string[] = [];
+    for (const dir of this.dirs.values()) {
+      for (const [name, slot] of dir.files) {
+        if (this.leftLinks.has(this.inos[slot]!)) paths.push(dir.path === '' ? name : `${dir.path}/${name}`);
+      }
+    }
+    this.leftLinks.clear();
+    return paths;
+  }
+
+  private noteLeaving(slot: number): void {
+    const ino = this.inos[slot]!;
+    if (this.shared.has(ino)) this.leftLinks.add(ino);
+  }
+
   private entryAt(slot: number, path: string): FileEntry {
     return {
       path,
@@ -236,6 +263,7 @@ export class FileIndex {
   }
 
   private release(dir: Directory, name: string, slot: number): void {
+    this.noteLeaving(slot);
     dir.files.delete(name);
     this.uncount(slot);
     this.freeSlots.push(slot);

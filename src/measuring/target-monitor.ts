@@ -269,6 +269,7 @@ export class TargetMonitor {
       this.restartWatchSoon();
     }
     this.reread(quiet ? QUIET_RESTAT_BUDGET : BUSY_RESTAT_BUDGET);
+    this.rereadStaleLinks();
     // Still busy: directories left over are re-read at the next quiet moment.
     if (!quiet) this.scheduleApply(performance.now());
   }
@@ -300,6 +301,18 @@ export class TargetMonitor {
       if (relistTouched) this.relist(dir);
       this.touchedDirs.add(dir);
     }
+    this.notifyIfChanged(before);
+  }
+
+  /**
+   * A hard-linked file was written through a path that then went away: the write reached no watch of its
+   * other paths' directories, so those are read again.
+   */
+  private rereadStaleLinks(): void {
+    const paths = this.index.takeStaleLinks();
+    if (paths.length === 0) return;
+    const before = this.index.tally();
+    for (const path of paths) this.applyPath(path);
     this.notifyIfChanged(before);
   }
 
