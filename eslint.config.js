@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Ports and adapters, enforced: only `src/adapters/` touches the world (files, database, watchers, Docker, mail),
+ * and only `src/metrics/` speaks prom-client. Everything else imports the port its feature owns. Type-only imports
+ * are allowed (a bootstrap may name the DataSource type it hands over).
+ */
+const WORLD = ['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'typeorm', 'better-sqlite3', 'pg', 'chokidar', '@parcel/watcher', 'dockerode', 'nodemailer'];
+const METRICS = ['prom-client'];
+const restricted = (names, where) => ({
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    {
+      paths: names.map((name) => ({ name, message: `${name} is used only in ${where}, behind a port.`, allowTypeImports: true })),
+      patterns: names.map((name) => ({ group: [`${name}/*`], message: `${name} is used only in ${where}, behind a port.`, allowTypeImports: true })),
+    },
+  ],
+});
+
 export default tseslint.config(
   { ignores: ['dist/', '.bench-build/', 'node_modules/', 'coverage/', '.test-results/', 'grafana/', 'prometheus/'] },
   js.configs.recommended,
@@ -18,6 +35,9 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['src/**/*.ts'], ignores: ['src/adapters/**', 'src/metrics/**', 'src/**/*.spec.ts'], rules: restricted([...WORLD, ...METRICS], 'src/adapters/ (prom-client: src/metrics/)') },
+  { files: ['src/adapters/**/*.ts'], ignores: ['src/**/*.spec.ts'], rules: restricted(METRICS, 'src/metrics/') },
+  { files: ['src/metrics/**/*.ts'], ignores: ['src/**/*.spec.ts'], rules: restricted(WORLD, 'src/adapters/') },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {

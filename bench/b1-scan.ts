@@ -1,11 +1,11 @@
-import { ScanRunner } from '../src/measuring/scan-runner.js';
+import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { ensureTree, median, ratio, say, timeCommand, warm } from './util.js';
 
 /** B1: a full scan (worker thread, distinct inodes, no symlinks, one mount) against `du -sb` in the same run. */
 export async function benchScan(files: number, dirs: number, rounds = 3): Promise<Record<string, number>> {
   const root = ensureTree(`tree-${files}`, files, dirs);
   warm(root);
-  const scanner = new ScanRunner();
+  const scanner = new FsTreeReader();
   const ours: number[] = [];
   const du: number[] = [];
   const find: number[] = [];

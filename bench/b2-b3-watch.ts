@@ -2,11 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ScanRunner } from '../src/measuring/scan-runner.js';
+import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { TargetMonitor } from '../src/measuring/target-monitor.js';
-import { DirectoryWatchAdapter } from '../src/watching/directory-watch.adapter.js';
-import { ParcelWatchAdapter } from '../src/watching/parcel-watch.adapter.js';
-import type { WatchPort } from '../src/watching/watch.port.js';
+import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
+import { ParcelWatchAdapter } from '../src/adapters/watching/parcel-watch.adapter.js';
+import type { WatchPort } from '../src/measuring/watch.port.js';
 import { BENCH_DIR, ensureTree, median, ratio, say, timeCommand, warm } from './util.js';
 
 const WATCHERS: Record<string, () => WatchPort> = {
@@ -34,7 +34,7 @@ export async function benchWatchReadyOnce(root: string, watcher: string): Promis
   global.gc?.();
   const before = process.memoryUsage().rss;
   const started = performance.now();
-  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new ScanRunner(), { onChange: () => undefined, onRootLost: () => undefined });
+  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new FsTreeReader(), { onChange: () => undefined, onRootLost: () => undefined });
   await monitor.start();
   const readyMs = performance.now() - started;
   global.gc?.();
@@ -59,7 +59,7 @@ async function burstWith(watcher: string, files: number, dirs: number): Promise<
   rmSync(root, { recursive: true, force: true });
   for (let d = 0; d < dirs; d++) mkdirSync(path.join(root, `d${d}`), { recursive: true });
   let changed: (() => void) | undefined;
-  const monitor = new TargetMonitor('burst', root, true, WATCHERS[watcher]!(), new ScanRunner(), {
+  const monitor = new TargetMonitor('burst', root, true, WATCHERS[watcher]!(), new FsTreeReader(), {
     onChange: () => changed?.(),
     onRootLost: () => undefined,
   });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createLogger, startApp } from '../src/app.js';
 import { parseConfig } from '../src/config/app-config.js';
-import { StateStore } from '../src/state/state.store.js';
+import { EventBus } from '../src/common/event-bus.js';
+import { EVENTS_COMMITTED } from '../src/state/state.store.js';
 import { percentile, say } from './util.js';
 
 const QUIET_BETWEEN_MS = 200;
@@ -20,12 +21,11 @@ export async function benchReaction(crossings = 200): Promise<void> {
     parseConfig({ SM_VOLUMES_DIR: path.join(dir, 'volumes'), SM_DATA_DIR: path.join(dir, 'data'), SM_DB_PATH: path.join(dir, 'data', 'db.sqlite') }, { cwd: dir }),
     { port: 0 },
   );
-  const store = running.app.get(StateStore);
   let onCleanup: (() => void) | undefined;
   // A crossing is over when a cleanup has completed and the target is back under its cap on disk (50 files).
   const underCap = (): boolean => readdirSync(volume).length <= 50;
-  store.subscribe((events) => {
-    if (events.some((e) => e.type === 'cleanup.completed' && Number(e.payload.files) > 0) && underCap()) onCleanup?.();
+  running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => {
+    if (events.some((e) => e.type === 'cleanup.completed' && e.payload.files > 0) && underCap()) onCleanup?.();
   });
   const registered = new Promise<void>((resolve) => (onCleanup = resolve));
   await fetch(`${running.url}/api/register`, {

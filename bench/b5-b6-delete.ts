@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { SafeDeleter } from '../src/deletion/safe-deleter.js';
-import { ScanRunner } from '../src/measuring/scan-runner.js';
-import { entriesOf } from '../src/measuring/scanner.js';
+import { SafeDeleter } from '../src/adapters/deletion/safe-deleter.js';
+import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
+import { entriesOf } from '../src/measuring/scan-output.js';
 import { keepNLatestPolicy } from '../src/policies/keep-n-latest.policy.js';
 import { naivePathDeleter, runSymlinkRace } from '../test/support/symlink-race.js';
 import { BENCH_DIR, makeTree, ratio, say } from './util.js';
@@ -11,7 +11,7 @@ import { BENCH_DIR, makeTree, ratio, say } from './util.js';
 /** B5: delete the oldest half of a tree, all safety checks on, against `find | sort | xargs rm`. */
 export async function benchDelete(files = 100_000, dirs = 100): Promise<void> {
   const deleter = new SafeDeleter();
-  const scanner = new ScanRunner();
+  const scanner = new FsTreeReader();
   const timings: { ours: number[]; shell: number[] } = { ours: [], shell: [] };
   for (let round = 0; round < 2; round++) {
     for (const method of round % 2 === 0 ? (['shell', 'ours'] as const) : (['ours', 'shell'] as const)) {

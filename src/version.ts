@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-/** The package version, read once. */
-export const APP_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package version, read once (package.json sits beside `src/` and `dist/`). */
+export const APP_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventRecord } from '../src/event-log/event.types.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
-import { StateStore } from '../src/state/state.store.js';
+import { EventBus } from '../src/common/event-bus.js';
+import { EVENTS_COMMITTED } from '../src/state/state.store.js';
 import { rawRequest, type RawResponse } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -20,7 +21,7 @@ beforeEach(async () => {
   mkdirSync(path.join(volume, 'rec'), { recursive: true });
   seen = [];
   waiters = [];
-  app.running.app.get(StateStore).subscribe((events) => {
+  app.running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => {
     seen.push(...events);
     for (const event of events) {
       for (const waiter of [...waiters]) {
@@ -38,6 +39,8 @@ afterEach(async () => {
 });
 
 /** Resolves with the first committed event (from now on, or already seen when `includeSeen`) matching. */
+function nextEvent<E extends EventRecord>(test: (e: EventRecord) => e is E, includeSeen?: boolean): Promise<E>;
+function nextEvent(test: (e: EventRecord) => boolean, includeSeen?: boolean): Promise<EventRecord>;
 function nextEvent(test: (e: EventRecord) => boolean, includeSeen = false): Promise<EventRecord> {
   const already = includeSeen ? seen.find(test) : undefined;
   if (already) return Promise.resolve(already);
@@ -52,8 +55,9 @@ function nextEvent(test: (e: EventRecord) => boolean, includeSeen = false): Prom
   });
 }
 
-const cleanupOf = (trigger?: string) => (e: EventRecord): boolean =>
-  e.type === 'cleanup.completed' && (trigger === undefined || e.payload.trigger === trigger) && Number(e.payload.files) > 0;
+const cleanupOf = (trigger?: string) => (e: EventRecord): e is EventRecord<'cleanup.completed'> =>
+  e.type === 'cleanup.completed' && (trigger === undefined || e.payload.trigger === trigger) && e.payload.files > 0;
+const dryRunCleanup = (e: EventRecord): e is EventRecord<'cleanup.completed'> => e.type === 'cleanup.completed' && e.payload.dry_run;
 
 function writeAged(relative: string, bytes: number, ageSeconds: number): void {
   const file = path.join(volume, relative);
@@ -86,7 +90,7 @@ describe('policy enforcement end to end', () => {
     expect(filesIn('rec')).toEqual(['c5.mp4', 'c6.mp4', 'c7.mp4', 'c8.mp4', 'c9.mp4']);
 
     // Whichever run sees the crossing first (the threshold trigger, or the post-scan run queued behind it).
-    const crossing = nextEvent((e) => cleanupOf()(e) && (e.payload.first_paths as string[]).includes('c5.mp4'));
+    const crossing = nextEvent((e): e is EventRecord<'cleanup.completed'> => cleanupOf()(e) && e.payload.first_paths.includes('c5.mp4'));
     const written = performance.now();
     writeAged('rec/c10.mp4', 1500, 0);
     const second = await crossing;
@@ -103,7 +107,7 @@ describe('policy enforcement end to end', () => {
     for (let i = 0; i < 6; i++) writeAged(`rec/s${i}.jpg`, 10, 600 - i);
     const created = await register({ algorithm: 'keep_n_latest', params: { keep_count: 2, dry_run: true } });
     const id = (created.json as { id: string }).id;
-    await nextEvent((e) => e.type === 'cleanup.completed' && e.payload.dry_run === true, true);
+    await nextEvent(dryRunCleanup, true);
     const preview = await rawRequest(app.url, 'GET', `/api/registrations/${id}/preview`);
     expect(preview.json).toMatchObject({ files: 4, bytes: 40, paths: ['s0.jpg', 's1.jpg', 's2.jpg', 's3.jpg'] });
     expect(filesIn('rec')).toHaveLength(6); // dry_run registrations never delete
@@ -122,7 +126,7 @@ describe('policy enforcement end to end', () => {
   it('only plans in maintenance mode until a manual run', async () => {
     expect((await post('/api/maintenance', { enabled: true, reason: 'migrating' })).status).toBe(200);
     for (let i = 0; i < 4; i++) writeAged(`rec/m${i}`, 100, 100 - i);
-    const dry = nextEvent((e) => e.type === 'cleanup.completed' && e.payload.dry_run === true);
+    const dry = nextEvent(dryRunCleanup);
     await register({ algorithm: 'max_size', params: { max_bytes: 200, min_age_seconds: 0 } });
     expect((await dry).payload.files).toBe(2);
     expect(filesIn('rec')).toHaveLength(4);

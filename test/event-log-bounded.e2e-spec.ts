@@ -4,13 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { SystemClock } from '../src/common/clock.js';
+import { EventBus } from '../src/common/event-bus.js';
+import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { parseConfig, type AppConfig } from '../src/config/app-config.js';
-import { openDatabase } from '../src/database/data-source.js';
-import { EventLogRepository } from '../src/event-log/event-log.repository.js';
+import { openDatabase } from '../src/adapters/database/data-source.js';
+import { TypeOrmEventLogRepository } from '../src/adapters/database/typeorm-event-log.repository.js';
 import { MeasuringService } from '../src/measuring/measuring.service.js';
-import { ScanRunner } from '../src/measuring/scan-runner.js';
+import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { StateStore } from '../src/state/state.store.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/watching/watch.port.js';
+import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/measuring/watch.port.js';
 import { FakeVolumeCatalog } from './fakes/fake-volume-catalog.js';
 import { createTestDatabase, TEST_DB_KIND, type TestDatabase } from './support/test-database.js';
 
@@ -60,11 +62,12 @@ describe('event log size', () => {
     for (const file of files) writeFileSync(file, 'x');
 
     const clock = new SystemClock();
-    const log = new EventLogRepository(dataSource, clock);
-    const store = new StateStore(log, clock, config);
+    const log = new TypeOrmEventLogRepository(dataSource, clock);
+    const bus = new EventBus();
+    const store = new StateStore(log, clock, config, bus, new SchedulerService(clock));
     await store.load();
     const watcher = new ScriptedWatcher();
-    const measuring = new MeasuringService(store, new FakeVolumeCatalog(path.join(dir, 'volumes')).add('cam'), watcher, new ScanRunner(), clock, config);
+    const measuring = new MeasuringService(store, new FakeVolumeCatalog(path.join(dir, 'volumes')).add('cam'), watcher, new FsTreeReader(), clock, config, bus);
     await measuring.start();
     await store.record([
       {

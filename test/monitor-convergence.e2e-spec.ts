@@ -6,11 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Tally } from '../src/measuring/file-index.js';
-import { ScanRunner } from '../src/measuring/scan-runner.js';
+import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { COALESCING_WINDOW_MS, TargetMonitor } from '../src/measuring/target-monitor.js';
-import { ChokidarWatchAdapter } from '../src/watching/chokidar-watch.adapter.js';
-import { DirectoryWatchAdapter } from '../src/watching/directory-watch.adapter.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/watching/watch.port.js';
+import { ChokidarWatchAdapter } from '../src/adapters/watching/chokidar-watch.adapter.js';
+import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
+import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/measuring/watch.port.js';
 
 /**
  * Seeded random file operations against a watched target: once the writer stops, the incremental tally
@@ -90,7 +90,7 @@ describe.each(ADAPTERS)('target monitor with %s', (_name, makeWatcher, strict) =
     for (let i = 0; i < 50; i++) writeFileSync(path.join(root, 'existing', `f${i}`), Buffer.alloc(i * 10));
     changes = [];
     watcher = new TimedWatcher(makeWatcher());
-    monitor = new TargetMonitor('t', root, true, watcher, new ScanRunner(), {
+    monitor = new TargetMonitor('t', root, true, watcher, new FsTreeReader(), {
       onChange: () => changes.splice(0).forEach((resolve) => resolve()),
       onRootLost: () => undefined,
     });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from '@jest/globals';
-import { SafeDeleter } from '../src/deletion/safe-deleter.js';
+import { SafeDeleter } from '../src/adapters/deletion/safe-deleter.js';
 import { naivePathDeleter, runSymlinkRace } from './support/symlink-race.js';
 
 /**

@@ -2,10 +2,10 @@ import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { ChokidarWatchAdapter } from '../src/watching/chokidar-watch.adapter.js';
-import { DirectoryWatchAdapter } from '../src/watching/directory-watch.adapter.js';
-import { ParcelWatchAdapter } from '../src/watching/parcel-watch.adapter.js';
-import type { WatchEvent, WatchMode, WatchPort, WatchSubscription } from '../src/watching/watch.port.js';
+import { ChokidarWatchAdapter } from '../src/adapters/watching/chokidar-watch.adapter.js';
+import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
+import { ParcelWatchAdapter } from '../src/adapters/watching/parcel-watch.adapter.js';
+import type { WatchEvent, WatchMode, WatchPort, WatchSubscription } from '../src/measuring/watch.port.js';
 
 /** One contract, every adapter: what the measuring engine relies on, against a real filesystem. */
 const ADAPTERS: Array<[string, () => WatchPort, WatchMode]> = [

@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
-import { SafeDeleter } from '../deletion/safe-deleter.js';
+import { SafeDeleter } from '../adapters/deletion/safe-deleter.js';
 import { MeasuringModule } from '../measuring/measuring.module.js';
 import { RegistrationModule } from '../registration/registration.module.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { StateModule } from '../state/state.module.js';
 import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { CleanupController } from './cleanup.controller.js';
 import { CleanupService } from './cleanup.service.js';
+import { FileDeleter } from './file-deleter.port.js';
 import { QuarantineService } from './quarantine.service.js';
 import { TriggerService } from './trigger.service.js';
 
 @Module({
-  imports: [StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule],
+  imports: [StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule, SchedulerModule],
   controllers: [CleanupController],
-  providers: [SafeDeleter, CleanupService, TriggerService, QuarantineService],
+  providers: [{ provide: FileDeleter, useClass: SafeDeleter }, CleanupService, TriggerService, QuarantineService],
   exports: [CleanupService, TriggerService],
 })
 export class CleanupModule {}

@@ -1,17 +1,16 @@
-import { lstatSync } from 'node:fs';
-import path from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { SafeDeleter, type DeletionReport } from '../deletion/safe-deleter.js';
+import { CLEANUP_RAN } from './cleanup.topics.js';
+import { FileDeleter, type DeletionReport } from './file-deleter.port.js';
 import type { NewEvent } from '../event-log/event.types.js';
-import type { FileEntry } from '../measuring/file-entry.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import type { TargetMonitor } from '../measuring/target-monitor.js';
 import type { Plan } from '../policies/plan.js';
 import { findPolicy } from '../policies/policy.registry.js';
-import { targetKey, type Registration } from '../state/state.model.js';
+import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
 
@@ -58,23 +57,23 @@ export interface PreviewReport {
  * run causes exactly one more run afterwards. Automatic runs are dry runs in maintenance mode.
  */
 @Injectable()
-export class CleanupService {
+export class CleanupService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(CleanupService.name);
   private readonly running = new Map<string, { promise: Promise<CleanupReport>; again: Trigger | undefined }>();
-  private readonly nextRunListeners: Array<(registration: Registration, at: Date | null) => void> = [];
 
   constructor(
     private readonly store: StateStore,
     private readonly measuring: MeasuringService,
-    private readonly deleter: SafeDeleter,
+    private readonly deleter: FileDeleter,
     private readonly catalog: VolumeCatalog,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
-  /** Called after every run with the instant the policy wants to run again (expiry), or null. */
-  onNextRun(listener: (registration: Registration, at: Date | null) => void): void {
-    this.nextRunListeners.push(listener);
+  /** Running cleanups finish (and are recorded) before measuring and the log stop. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain();
   }
 
   /** Requests a run: single-flight per target; a request during a run queues one more run. */
@@ -144,7 +143,7 @@ export class CleanupService {
       let plan = this.plan(registration, monitor);
       let report: DeletionReport | undefined;
       if (!dryRun && plan.delete.length > 0) {
-        for (let attempt = 0; attempt < MAX_REPLANS && this.refreshStale(monitor, plan.delete); attempt++) {
+        for (let attempt = 0; attempt < MAX_REPLANS && monitor.refreshStale(plan.delete); attempt++) {
           plan = this.plan(registration, monitor);
         }
         report = await this.deleter.deleteFiles(monitor.root, plan.delete, {
@@ -174,7 +173,7 @@ export class CleanupService {
         duration_ms: Math.round(performance.now() - started),
       };
       await this.record(registration, key, result, !automatic || files > 0 || failed);
-      for (const listener of this.nextRunListeners) listener(registration, plan.nextRunAt);
+      this.bus.publish(CLEANUP_RAN, { registration, report: result, nextRunAt: plan.nextRunAt });
       if (files > 0 && !dryRun) this.logger.log(`Cleanup of ${key} (${trigger}): ${files} files, ${bytes} bytes freed`);
       return result;
     } catch (error) {
@@ -195,29 +194,12 @@ export class CleanupService {
     return policy.plan(monitor.files.toArray(), registration.params, this.clock.now());
   }
 
-  /**
-   * Re-checks the planned files on disk before deleting: any that vanished or changed since they were
-   * indexed is re-read into the index. Returns whether anything was stale (the plan must then be redone,
-   * so that a stale tally never causes more deletion than the policy asks for).
-   */
-  private refreshStale(monitor: TargetMonitor, planned: readonly FileEntry[]): boolean {
-    let stale = false;
-    for (const entry of planned) {
-      const stats = lstatSync(path.join(monitor.root, entry.path), { throwIfNoEntry: false });
-      if (!stats?.isFile() || stats.ino !== entry.ino || stats.size !== entry.size || stats.mtimeMs !== entry.mtimeMs) {
-        monitor.refresh(entry.path);
-        stale = true;
-      }
-    }
-    return stale;
-  }
-
   /** Records the run; failures count towards quarantine; blocked state changes are events too. */
   private async record(registration: Registration, key: string, result: CleanupReport, worthAnEvent: boolean): Promise<void> {
     const events: NewEvent[] = [];
     if (result.status === 'failed') {
       events.push({ type: 'cleanup.failed', target: key, payload: { id: registration.id, trigger: result.trigger, error: result.detail } });
-      const failures = (this.store.current.failures[key] ?? 0) + 1;
+      const failures = targetRecord(this.store.current, key).failures + 1;
       if (failures >= this.config.quarantineAfter && !registration.quarantine) {
         events.push({
           type: 'quarantine.entered',
@@ -243,7 +225,7 @@ export class CleanupService {
         },
       });
     }
-    const wasBlocked = this.store.current.blocked[key];
+    const wasBlocked = targetRecord(this.store.current, key).blocked;
     if (result.status !== 'failed' && result.blocked && !wasBlocked) {
       events.push({ type: 'target.blocked', target: key, payload: { id: registration.id, reason: result.blocked.reason, over_by: result.blocked.overBy, unit: result.blocked.unit } });
       this.logger.warn(`${key} is blocked: ${result.blocked.reason}`);

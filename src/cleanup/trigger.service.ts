@@ -1,16 +1,24 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/event-bus.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import type { Tally } from '../measuring/file-index.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
+import { TALLY_CHANGED, TARGET_READY, TARGET_ROOT_LOST } from '../measuring/measuring.topics.js';
 import type { TargetMonitor } from '../measuring/target-monitor.js';
+import { findPolicy } from '../policies/policy.registry.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { targetKey, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { CleanupService, type CleanupReport } from './cleanup.service.js';
+import { CLEANUP_RAN } from './cleanup.topics.js';
 
 /** A target whose last threshold run could not bring it under its cap is retried at most this often. */
 export const STUCK_RETRY_MS = 30_000;
 /** setTimeout cannot wait longer than this; longer expiries re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+export const SWEEP_JOB = 'sweep';
 
 /**
  * When cleanups run (SPEC §6): at once when an update takes a capped target over its cap; at the instant
@@ -18,7 +26,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * start. Manual runs go straight to CleanupService.
  */
 @Injectable()
-export class TriggerService {
+export class TriggerService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TriggerService.name);
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly stuckUntil = new Map<string, number>();
@@ -29,16 +37,28 @@ export class TriggerService {
     private readonly measuring: MeasuringService,
     private readonly store: StateStore,
     private readonly clock: Clock,
+    private readonly bus: EventBus,
+    private readonly scheduler: SchedulerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  start(): void {
-    this.measuring.addListener({
-      // A new or changed target runs its policy once its first scan is done (and so learns its next expiry).
-      onReady: (registration) => void this.cleanup.request(registration, 'sweep'),
-      onTallyChanged: (registration, monitor) => this.onTallyChanged(registration, monitor),
-      onRootLost: (registration, reason) => void this.quarantine(registration, reason),
-    });
-    this.cleanup.onNextRun((registration, at) => this.scheduleExpiry(registration, at));
+  onModuleInit(): void {
+    // A new or changed target runs its policy once its first scan is done (and so learns its next expiry).
+    this.bus.on(TARGET_READY, ({ registration }) => this.cleanup.request(registration, 'sweep').then(() => undefined));
+    this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => this.onTallyChanged(registration, monitor));
+    this.bus.on(TARGET_ROOT_LOST, ({ registration, reason }) => this.quarantine(registration, reason));
+    this.bus.on(CLEANUP_RAN, ({ registration, nextRunAt }) => this.scheduleExpiry(registration, nextRunAt));
+    this.scheduler.every(SWEEP_JOB, this.config.intervals.checkSeconds, () => this.sweep());
+  }
+
+  /** Catch up after downtime: one sweep right away (it waits for each target's first scan). */
+  onApplicationBootstrap(): void {
+    void this.scheduler.runNow(SWEEP_JOB);
+  }
+
+  /** No new run is triggered once shutdown begins. */
+  onModuleDestroy(): void {
+    this.stop();
   }
 
   /** Every registration: rescan (drift), then run its policy. The start-up catch-up and the periodic sweep. */
@@ -98,10 +118,7 @@ export class TriggerService {
   }
 }
 
-/** Whether the tally is over the policy's cap (capped policies only; the plan decides the details). */
+/** Whether the tally is over the cap of the registration's policy (policies without a cap never are). */
 export function overCap(registration: Registration, tally: Tally): boolean {
-  const params = registration.params;
-  if (registration.algorithm === 'max_size') return tally.bytes > Number(params.max_bytes);
-  if (registration.algorithm === 'keep_n_latest') return tally.files > Number(params.keep_count);
-  return false;
+  return findPolicy(registration.algorithm)?.overCap?.(tally, registration.params) ?? false;
 }

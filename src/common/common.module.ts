@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
 import { Clock, SystemClock } from './clock.js';
+import { EventBus } from './event-bus.js';
 
-/** Process-wide adapters: the clock and the filesystem. */
+/** Process-wide: the clock and the in-process bus. */
 @Global()
 @Module({
-  providers: [{ provide: Clock, useClass: SystemClock }, FileSystemAdapter],
-  exports: [Clock, FileSystemAdapter],
+  providers: [{ provide: Clock, useClass: SystemClock }, EventBus],
+  exports: [Clock, EventBus],
 })
 export class CommonModule {}

@@ -1,16 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
-import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service.js';
 import type { MaintenanceState } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
-import { tierOfRatio, worstTier, type Tier } from '../volumes/tier.js';
+import { worstTier, type Tier } from '../tiers/tier.js';
+import { TiersService } from '../tiers/tiers.service.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
-import { usedRatio } from '../volumes/volumes.service.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'unhealthy';
@@ -45,10 +42,9 @@ export class HealthService {
     private readonly store: StateStore,
     private readonly scheduler: SchedulerService,
     private readonly catalog: VolumeCatalog,
-    private readonly fs: FileSystemAdapter,
+    private readonly tiers: TiersService,
     private readonly clock: Clock,
     private readonly measuring: MeasuringService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.startedAt = clock.now();
   }
@@ -81,7 +77,10 @@ export class HealthService {
     const pending = volumes.reduce((n, v) => n + v.pending, 0);
     const quarantined = volumes.reduce((n, v) => n + v.quarantined, 0);
     if (quarantined > 0) problems.push(`${quarantined} registration(s) quarantined`);
-    const blocked = Object.keys(this.store.current.blocked).length;
+    const blockedTargets = Object.entries(this.store.current.targets).flatMap(([target, record]) =>
+      record.blocked ? [{ target, reason: record.blocked.reason, since: record.blocked.since }] : [],
+    );
+    const blocked = blockedTargets.length;
     if (blocked > 0) problems.push(`${blocked} target(s) blocked over their cap`);
     if (pending > 0) problems.push(`${pending} registration(s) pending: volume missing`);
 
@@ -100,7 +99,7 @@ export class HealthService {
       database,
       scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
       measuring: this.measuring.status(),
-      blocked: Object.entries(this.store.current.blocked).map(([target, b]) => ({ target, reason: b.reason, since: b.since })),
+      blocked: blockedTargets,
       maintenance: this.store.current.maintenance,
       volumes,
       filesystems,
@@ -108,33 +107,28 @@ export class HealthService {
   }
 
   private async filesystems(volumes: Array<{ name: string; root: string }>): Promise<HealthReport['filesystems']> {
-    const byDevice = new Map<number, { root: string; names: string[] }>();
+    const byDevice = new Map<number, HealthReport['filesystems'][number]>();
     for (const volume of volumes) {
-      const device = await this.fs.deviceOf(volume.root);
-      if (device === undefined) continue;
-      const entry = byDevice.get(device) ?? { root: volume.root, names: [] };
-      entry.names.push(volume.name);
-      byDevice.set(device, entry);
-    }
-    const result: HealthReport['filesystems'] = [];
-    for (const [device, entry] of byDevice) {
-      try {
-        const usage = await this.fs.filesystemUsage(entry.root);
-        const ratio = usedRatio(usage);
-        const inodeRatio = usage.totalInodes > 0 ? (usage.totalInodes - usage.freeInodes) / usage.totalInodes : 0;
-        result.push({
-          device,
-          volumes: entry.names.sort(),
-          total_bytes: usage.totalBytes,
-          available_bytes: usage.availableBytes,
-          used_ratio: round(ratio),
-          inode_ratio: round(inodeRatio),
-          tier: tierOfRatio(Math.max(ratio, inodeRatio), this.config.tiers),
-        });
-      } catch {
-        // The volume vanished between listing and measuring: it shows as missing on the next report.
+      const reading = await this.tiers.filesystemOf(volume.root);
+      // The volume vanished between listing and measuring: it shows as missing on the next report.
+      if (!reading) continue;
+      const entry = byDevice.get(reading.device);
+      if (entry) {
+        entry.volumes.push(volume.name);
+        continue;
       }
+      byDevice.set(reading.device, {
+        device: reading.device,
+        volumes: [volume.name],
+        total_bytes: reading.usage.totalBytes,
+        available_bytes: reading.usage.availableBytes,
+        used_ratio: round(reading.bytesRatio),
+        inode_ratio: round(reading.inodeRatio),
+        tier: reading.tier,
+      });
     }
+    const result = [...byDevice.values()];
+    for (const fs of result) fs.volumes.sort();
     return result;
   }
 }

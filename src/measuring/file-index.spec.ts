@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
 import { FileIndex, type Tally } from './file-index.js';
-import type { ScanOutput } from './scanner.js';
+import type { ScanOutput } from './scan-output.js';
 
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 

@@ -1,5 +1,5 @@
 import type { FileEntry } from './file-entry.js';
-import { FIELDS, type ScanOutput } from './scanner.js';
+import { FIELDS, type ScanOutput } from './scan-output.js';
 
 /** SPEC §2 tally: bytes and disk bytes over distinct inodes; files = regular-file paths. */
 export interface Tally {

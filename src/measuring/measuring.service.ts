@@ -1,36 +1,31 @@
 import path from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
 import { targetKey, type Registration } from '../state/state.model.js';
-import { StateStore } from '../state/state.store.js';
+import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
-import { WatchPort } from '../watching/watch.port.js';
+import { WatchPort } from './watch.port.js';
 import type { Tally } from './file-index.js';
-import { ScanRunner } from './scan-runner.js';
+import { TreeReader } from './tree-reader.port.js';
+import { TALLY_CHANGED, TARGET_READY, TARGET_ROOT_LOST } from './measuring.topics.js';
 import { TargetMonitor, type MonitorListener, type RescanResult, type WatchSetting } from './target-monitor.js';
-
-export interface MeasuringListener {
-  /** The first scan of a new (or changed) registration is done. */
-  onReady?(registration: Registration, monitor: TargetMonitor): void;
-  onTallyChanged?(registration: Registration, monitor: TargetMonitor): void;
-  onRootLost?(registration: Registration, reason: string): void;
-}
 
 /** Usage samples are written together at most this often. */
 export const SAMPLE_BATCH_MS = 1000;
 
 /**
  * Measures every active registration: one TargetMonitor each (scan, then watch), started and stopped as
- * registrations come and go. Records drift after rescans and coalesced usage samples in the event log.
+ * registrations come and go. Records drift after rescans and coalesced usage samples in the event log, and
+ * publishes TALLY_CHANGED, TARGET_READY and TARGET_ROOT_LOST on the bus.
  */
 @Injectable()
-export class MeasuringService implements MonitorListener {
+export class MeasuringService implements MonitorListener, OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MeasuringService.name);
   private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; started: Promise<void> }>();
-  private readonly listeners: MeasuringListener[] = [];
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private readonly pendingSamples = new Map<string, NewEvent>();
   private sampleTimer: NodeJS.Timeout | undefined;
@@ -43,19 +38,31 @@ export class MeasuringService implements MonitorListener {
     private readonly store: StateStore,
     private readonly catalog: VolumeCatalog,
     private readonly watcher: WatchPort,
-    private readonly scanner: ScanRunner,
+    private readonly reader: TreeReader,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
-  /** Starts following registration changes and measures every active registration. */
-  async start(): Promise<void> {
-    this.store.subscribe((events) => this.onCommitted(events));
+  /** Follows registration changes from now on. */
+  onModuleInit(): void {
+    this.bus.on(EVENTS_COMMITTED, (events) => this.onCommitted(events));
+  }
+
+  /** Measures every active registration once everything is wired (the state is loaded by then). */
+  async onApplicationBootstrap(): Promise<void> {
     await this.sync();
   }
 
-  addListener(listener: MeasuringListener): void {
-    this.listeners.push(listener);
+  /** After the parts that read tallies have stopped: monitors close, pending usage samples are written. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** Outside Nest (benchmarks, specs): follow registration changes and measure every active registration. */
+  async start(): Promise<void> {
+    this.onModuleInit();
+    await this.sync();
   }
 
   monitor(registrationId: string): TargetMonitor | undefined {
@@ -136,7 +143,9 @@ export class MeasuringService implements MonitorListener {
     });
   }
 
+  /** Closes every monitor and writes pending samples. Idempotent. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.syncing;
     await Promise.all([...this.monitors.values()].map(async ({ monitor }) => monitor.close()));
@@ -147,14 +156,14 @@ export class MeasuringService implements MonitorListener {
   onChange(monitor: TargetMonitor): void {
     const registration = this.registrationById(monitor.id);
     if (!registration) return;
-    for (const listener of this.listeners) listener.onTallyChanged?.(registration, monitor);
+    this.bus.publish(TALLY_CHANGED, { registration, monitor });
     this.sampleUsage(registration, monitor.tally);
   }
 
   onRootLost(monitor: TargetMonitor, reason: string): void {
     const registration = this.registrationById(monitor.id);
     if (!registration) return;
-    for (const listener of this.listeners) listener.onRootLost?.(registration, reason);
+    this.bus.publish(TARGET_ROOT_LOST, { registration, reason });
   }
 
   private onCommitted(events: readonly EventRecord[]): void {
@@ -182,12 +191,12 @@ export class MeasuringService implements MonitorListener {
     }
     for (const [id, want] of wanted) {
       if (this.monitors.has(id)) continue;
-      const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.scanner, this);
+      const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.reader, this);
       const started = monitor.start().then(
         () => {
           this.logger.log(`Measuring ${targetKey(want.registration.volume_name, want.registration.path)}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`);
           const registration = this.registrationById(id);
-          if (registration) for (const listener of this.listeners) listener.onReady?.(registration, monitor);
+          if (registration) this.bus.publish(TARGET_READY, { registration, monitor });
         },
         (error: unknown) => this.logger.error(`Could not measure ${want.root}: ${error instanceof Error ? error.message : String(error)}`),
       );

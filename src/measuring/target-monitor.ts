@@ -1,10 +1,10 @@
-import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { WatchEvent, WatchPort, WatchSubscription } from '../watching/watch.port.js';
-import { entriesOf, entryFromStats, type ScanOutput } from './scanner.js';
+import type { FileEntry } from './file-entry.js';
 import { FileIndex, split, type Tally } from './file-index.js';
-import type { ScanRunner } from './scan-runner.js';
+import { entriesOf, entryFromStats, type ScanOutput } from './scan-output.js';
+import type { TreeReader } from './tree-reader.port.js';
+import type { WatchEvent, WatchPort, WatchSubscription } from './watch.port.js';
 
 /**
  * Watch events are applied once none has arrived for QUIET_MS, or at the latest COALESCE_MS after the first
@@ -83,7 +83,7 @@ export class TargetMonitor {
     readonly root: string,
     private readonly watchSetting: WatchSetting,
     private readonly watcher: WatchPort,
-    private readonly scanner: ScanRunner,
+    private readonly reader: TreeReader,
     private readonly listener: MonitorListener,
   ) {}
 
@@ -140,6 +140,23 @@ export class TargetMonitor {
     this.applyPath(relativePath);
   }
 
+  /**
+   * Re-checks planned files on disk before they are deleted: any that vanished or changed since it was
+   * indexed is re-read into the index. Returns whether anything was stale (the plan must then be redone, so
+   * that a stale tally never causes more deletion than the policy asks for).
+   */
+  refreshStale(planned: readonly FileEntry[]): boolean {
+    let stale = false;
+    for (const entry of planned) {
+      const stats = this.reader.statPath(this.absolute(entry.path));
+      if (!stats?.isFile() || stats.ino !== entry.ino || stats.size !== entry.size || stats.mtimeMs !== entry.mtimeMs) {
+        this.applyPath(entry.path);
+        stale = true;
+      }
+    }
+    return stale;
+  }
+
   /** Stops watching and timers. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -157,7 +174,7 @@ export class TargetMonitor {
   private async startWatching(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // Nothing to watch until the app creates the directory; the next sweep's rescan starts the watch.
-      if (this.closed || !lstatSync(this.root, { throwIfNoEntry: false })?.isDirectory()) return;
+      if (this.closed || !this.reader.statPath(this.root)?.isDirectory()) return;
       try {
         const subscription = await this.watcher.watch(this.root, this.watchSetting === 'poll' ? 'poll' : 'native', {
           onEvents: (events) => this.onEvents(events),
@@ -188,7 +205,7 @@ export class TargetMonitor {
     this.scanProgress = { files: 0, startedAt: new Date() };
     let lastLog = performance.now();
     try {
-      output = await this.scanner.scan(this.root, '', (files) => {
+      output = await this.reader.scan(this.root, '', (files) => {
         this.scanProgress = { files, startedAt: this.scanProgress!.startedAt };
         if (performance.now() - lastLog >= PROGRESS_LOG_MS) {
           lastLog = performance.now();
@@ -340,7 +357,7 @@ export class TargetMonitor {
 
   /** Brings one path of the index in line with the disk. Returns whether the path is a directory. */
   private applyPath(relative: string): boolean {
-    const stats = lstatSync(this.absolute(relative), { throwIfNoEntry: false });
+    const stats = this.reader.statPath(this.absolute(relative));
     if (stats?.isFile()) {
       if (this.rootIdentity && stats.dev !== this.rootIdentity.dev) return false;
       this.index.upsert(entryFromStats(relative, stats));
@@ -359,10 +376,8 @@ export class TargetMonitor {
 
   /** Lists a directory and reconciles its direct entries with the index; `reread`: its known files are re-read too. */
   private relist(dir: string, reread = false): void {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(this.absolute(dir), { withFileTypes: true });
-    } catch {
+    const entries = this.reader.listDirectory(this.absolute(dir));
+    if (!entries) {
       if (dir !== '') this.index.removeSubtree(dir);
       return;
     }
@@ -400,7 +415,7 @@ export class TargetMonitor {
   private mergeSubtree(relative: string): void {
     // Watched first (when the watcher goes directory by directory), so nothing falls between scan and watch.
     this.subscription?.directoryFound?.(this.absolute(relative));
-    const output = this.scanner.scanNow(this.root, relative);
+    const output = this.reader.scanNow(this.root, relative);
     this.index.ensureDir(relative);
     for (const dir of output.dirs) this.index.ensureDir(dir);
     for (const entry of entriesOf(output)) this.index.upsert(entry);

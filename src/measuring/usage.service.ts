@@ -2,17 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { measureTree, type TreeUsage } from './tree-usage.js';
+import type { TreeUsage } from './scan-output.js';
+import { TreeReader } from './tree-reader.port.js';
 
 /**
- * Usage of directory trees, measured on demand and cached for SM_MONITOR_INTERVAL_SECONDS; concurrent
- * requests for the same path share one walk.
+ * Usage of directory trees that no target covers, measured on demand by the scanner (off the main thread)
+ * and cached for SM_MONITOR_INTERVAL_SECONDS; concurrent requests for the same path share one walk.
  */
 @Injectable()
 export class UsageService {
   private readonly cache = new Map<string, { at: number; usage: Promise<TreeUsage> }>();
 
   constructor(
+    private readonly reader: TreeReader,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -21,7 +23,7 @@ export class UsageService {
     const now = this.clock.now().getTime();
     const cached = this.cache.get(absolutePath);
     if (cached && now - cached.at < this.config.intervals.monitorSeconds * 1000) return cached.usage;
-    const usage = measureTree(absolutePath);
+    const usage = this.reader.usage(absolutePath);
     this.cache.set(absolutePath, { at: now, usage });
     usage.catch(() => this.cache.delete(absolutePath));
     return usage;

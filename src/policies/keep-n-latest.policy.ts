@@ -15,15 +15,19 @@ import {
 } from './candidates.js';
 import { fileCount, sortBy } from './param-types.js';
 import type { Plan } from './plan.js';
-import type { Policy } from './policy.js';
+import type { PolicyDefinition, PolicyParams } from './policy.js';
+
+const keepNLatestParams = z.strictObject({ keep_count: fileCount, sort_by: sortBy.optional() });
+export type KeepNLatestParams = PolicyParams<z.infer<typeof keepNLatestParams>>;
 
 /** Keeps the `keep_count` latest files; deletes the rest in `sort_by` order. */
-export const keepNLatestPolicy: Policy = {
+export const keepNLatestPolicy: PolicyDefinition<z.infer<typeof keepNLatestParams>> = {
   name: 'keep_n_latest',
   summary: 'Keep only the keep_count most recent files; delete the others.',
-  params: z.strictObject({ keep_count: fileCount, sort_by: sortBy.optional() }),
+  params: keepNLatestParams,
   required: [['keep_count']],
   plan: planKeepNLatest,
+  overCap: (tally, params) => params.keep_count !== undefined && tally.files > params.keep_count,
 };
 
 /**
@@ -33,7 +37,7 @@ export const keepNLatestPolicy: Policy = {
  * others is never compensated for by deleting one of the latest: the target is reported as blocked instead.
  * Files are counted by path, so each hard link is one file.
  */
-export function planKeepNLatest(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+export function planKeepNLatest(files: readonly FileEntry[], params: KeepNLatestParams, now: Date): Plan {
   const keepCount = params.keep_count;
   if (typeof keepCount !== 'number') return emptyPlan('keep_count is not set');
   const rules = commonRules(params);

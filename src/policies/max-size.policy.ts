@@ -16,15 +16,19 @@ import {
 } from './candidates.js';
 import { byteCount, sortBy } from './param-types.js';
 import type { Plan } from './plan.js';
-import type { Policy } from './policy.js';
+import type { PolicyDefinition, PolicyParams } from './policy.js';
+
+const maxSizeParams = z.strictObject({ max_bytes: byteCount, sort_by: sortBy.optional() });
+export type MaxSizeParams = PolicyParams<z.infer<typeof maxSizeParams>>;
 
 /** Deletes files in `sort_by` order until the target's bytes are at most `max_bytes`. */
-export const maxSizePolicy: Policy = {
+export const maxSizePolicy: PolicyDefinition<z.infer<typeof maxSizeParams>> = {
   name: 'max_size',
   summary: 'Delete files (oldest first by default) until the target holds at most max_bytes.',
-  params: z.strictObject({ max_bytes: byteCount, sort_by: sortBy.optional() }),
+  params: maxSizeParams,
   required: [['max_bytes']],
   plan: planMaxSize,
+  overCap: (tally, params) => params.max_bytes !== undefined && tally.bytes > params.max_bytes,
 };
 
 /**
@@ -32,7 +36,7 @@ export const maxSizePolicy: Policy = {
  * Candidates are deleted in `sort_by` order until usage is at most `max_bytes`; if they run out first, the
  * plan still deletes them all and reports the target as blocked.
  */
-export function planMaxSize(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+export function planMaxSize(files: readonly FileEntry[], params: MaxSizeParams, now: Date): Plan {
   const maxBytes = params.max_bytes;
   if (typeof maxBytes !== 'number') return emptyPlan('max_bytes is not set');
   const initial = distinctBytes(files);

@@ -1,12 +1,23 @@
 import type { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
+import type { Tally } from '../measuring/file-index.js';
+import type { commonParams } from './param-types.js';
 import type { Plan } from './plan.js';
 
+/** The parameters every policy accepts (include, exclude, min_age_seconds, dry_run, priority, …). */
+export type CommonParams = z.infer<z.ZodObject<typeof commonParams>>;
+
 /**
- * A cleanup policy (algorithm). Adding one means implementing this interface and adding it to POLICIES
- * in policy.registry.ts; nothing else changes.
+ * A policy's parameters as stored: validated against its schema (so every value present has its type), but
+ * as the user gave them — defaults not applied, so any own parameter may be absent.
  */
-export interface Policy {
+export type PolicyParams<Own> = Readonly<Partial<Own> & CommonParams & { emergency?: unknown }>;
+
+/**
+ * A cleanup policy (algorithm), typed by its own parameters. Adding one means implementing this interface
+ * and adding it to POLICIES in policy.registry.ts; nothing else changes.
+ */
+export interface PolicyDefinition<Own extends object> {
   /** The public name used in the API and in labels (`max_size`). */
   readonly name: string;
   readonly summary: string;
@@ -17,8 +28,17 @@ export interface Policy {
   /** Names of parameters of which at least one set must be present, e.g. [['max_bytes']]. */
   readonly required: ReadonlyArray<readonly string[]>;
   /**
-   * Decides what to delete from a target, purely: `files` is the whole target, `params` are stored as the user
-   * gave them (validated, defaults not applied), `now` is the planning instant. Never touches the filesystem.
+   * Decides what to delete from a target, purely: `files` is the whole target, `now` is the planning instant.
+   * Never touches the filesystem.
    */
-  readonly plan: (files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date) => Plan;
+  plan(files: readonly FileEntry[], params: PolicyParams<Own>, now: Date): Plan;
+  /**
+   * For policies with a cap (bytes, files): whether the tally is over it, so that an update that crosses it
+   * triggers a cleanup at once. Policies without one (age, orphans) leave it out: expiry timers and sweeps run
+   * them.
+   */
+  overCap?(tally: Tally, params: PolicyParams<Own>): boolean;
 }
+
+/** A policy of any parameter type, as the registry holds it (its params are validated before they are stored). */
+export type Policy = PolicyDefinition<Record<string, unknown>>;

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import { NodeFileSystem } from '../adapters/filesystem/node-filesystem.adapter.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { StateModule } from '../state/state.module.js';
 import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { RegistrationController } from './registration.controller.js';
 import { RegistrationService } from './registration.service.js';
+import { TargetPaths } from './target-paths.port.js';
+import { VolumeStatusJob } from './volume-status.job.js';
 
 @Module({
-  imports: [StateModule, VolumeCatalogModule],
+  imports: [StateModule, VolumeCatalogModule, SchedulerModule],
   controllers: [RegistrationController],
-  providers: [RegistrationService],
+  providers: [{ provide: TargetPaths, useClass: NodeFileSystem }, RegistrationService, VolumeStatusJob],
   exports: [RegistrationService],
 })
 export class RegistrationModule {}

@@ -3,6 +3,8 @@ import { FakeFileSystem } from '../../test/fakes/fake-filesystem.js';
 import { FakeVolumeCatalog } from '../../test/fakes/fake-volume-catalog.js';
 import { InMemoryEventLog } from '../../test/fakes/in-memory-event-log.js';
 import { FixedClock } from '../common/clock.js';
+import { EventBus } from '../common/event-bus.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
 import { parseConfig, type AppConfig } from '../config/app-config.js';
 import { StateStore } from '../state/state.store.js';
@@ -25,9 +27,9 @@ describe('RegistrationService', () => {
   let fs: FakeFileSystem;
 
   async function boot(): Promise<void> {
-    store = new StateStore(log.asRepository(), clock, config);
+    store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock));
     await store.load();
-    service = new RegistrationService(store, catalog, fs.asAdapter(), clock, config);
+    service = new RegistrationService(store, catalog, fs, clock, config);
   }
 
   beforeEach(async () => {

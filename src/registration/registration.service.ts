@@ -7,7 +7,7 @@ import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { NewEvent } from '../event-log/event.types.js';
-import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
+import { TargetPaths } from './target-paths.port.js';
 import { targetKey, type ManagerState, type Registration, type RegistrationSource } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
@@ -42,7 +42,7 @@ export class RegistrationService {
   constructor(
     private readonly store: StateStore,
     private readonly volumes: VolumeCatalog,
-    private readonly fs: FileSystemAdapter,
+    private readonly fs: TargetPaths,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 
 export interface JobStatus {
@@ -26,11 +26,15 @@ interface Job {
 }
 
 /**
- * Periodic background jobs. A job never overlaps itself: the next run is scheduled when the previous one
- * ends. A failing job is logged and retried at its next interval. `stop()` waits for running jobs.
+ * Periodic background jobs. Each part registers its own jobs (`every`, from its `onModuleInit`); they start
+ * once the application has bootstrapped and stop before it shuts down. A job never overlaps itself: the next
+ * run is scheduled when the previous one ends. A failing job is logged and retried at its next interval.
+ *
+ * Not @nestjs/schedule: its dynamic intervals (`SchedulerRegistry.addInterval`) are bare setInterval handles —
+ * runs can overlap and there is no last/next run to show in /api/health — so the few lines here stay.
  */
 @Injectable()
-export class SchedulerService {
+export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
   private readonly jobs = new Map<string, Job>();
   private stopped = true;
@@ -43,7 +47,23 @@ export class SchedulerService {
     this.jobs.set(name, { name, intervalMs: intervalSeconds * 1000, run, runs: 0 });
   }
 
+  /** Every job registered during module initialisation starts now. */
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** No new run starts once shutdown begins. */
+  onModuleDestroy(): void {
+    this.stopTimers();
+  }
+
+  /** Runs in progress finish before the parts they use stop. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
   start(): void {
+    if (!this.stopped) return;
     this.stopped = false;
     for (const job of this.jobs.values()) this.schedule(job, job.intervalMs);
   }
@@ -56,14 +76,20 @@ export class SchedulerService {
     await this.execute(job);
   }
 
+  /** Stops scheduling and waits for running jobs. Idempotent. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const job of this.jobs.values()) clearTimeout(job.timer);
+    this.stopTimers();
     await Promise.all([...this.jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
   }
 
+  private stopTimers(): void {
+    this.stopped = true;
+    for (const job of this.jobs.values()) clearTimeout(job.timer);
+  }
+
+  /** Every job, by name. */
   status(): JobStatus[] {
-    return [...this.jobs.values()].map((job) => ({
+    return [...this.jobs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((job) => ({
       name: job.name,
       interval_seconds: job.intervalMs / 1000,
       running: job.running !== undefined,

@@ -1,31 +1,8 @@
 /** The manager's state: a projection of the event log, rebuilt from the latest snapshot plus later events. */
 
-export const REGISTRATION_SOURCES = ['api', 'label', 'deploy', 'import'] as const;
-export type RegistrationSource = (typeof REGISTRATION_SOURCES)[number];
+import type { Registration } from '../event-log/event.types.js';
 
-export type RegistrationStatus = 'active' | 'pending';
-
-export interface Quarantine {
-  readonly since: string;
-  readonly reason: string;
-}
-
-export interface Registration {
-  readonly id: string;
-  readonly volume_name: string;
-  /** Relative to the volume root, normalised: `/` or `/a/b` (no trailing slash). */
-  readonly path: string;
-  readonly algorithm: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly description: string | null;
-  readonly source: RegistrationSource;
-  /** For label registrations: the owning container's id. */
-  readonly owner: string | null;
-  readonly status: RegistrationStatus;
-  readonly quarantine: Quarantine | null;
-  readonly created_at: string;
-  readonly updated_at: string;
-}
+export { REGISTRATION_SOURCES, type Quarantine, type Registration, type RegistrationSource, type RegistrationStatus } from '../event-log/event.types.js';
 
 export interface MaintenanceState {
   readonly enabled: boolean;
@@ -48,22 +25,40 @@ export interface BlockedState {
   readonly unit: 'bytes' | 'files';
 }
 
+/** What the manager knows of one target beside its registration. */
+export interface TargetRecord {
+  /** The last real (not dry-run) cleanup. */
+  readonly last_cleanup: LastCleanup | null;
+  /** Consecutive failed cleanups (reset by a successful one or by unquarantine). */
+  readonly failures: number;
+  /** Set while the policy's cap cannot be met. */
+  readonly blocked: BlockedState | null;
+}
+
 export interface ManagerState {
   /** Keyed by targetKey(volume_name, path). */
   registrations: Record<string, Registration>;
   maintenance: MaintenanceState;
-  /** Per target key. */
-  cleanups: Record<string, LastCleanup>;
-  /** Consecutive failed cleanups per target key (reset by a successful one or by unquarantine). */
-  failures: Record<string, number>;
-  /** Targets whose cap cannot be met, per target key. */
-  blocked: Record<string, BlockedState>;
+  /** Per target key; a target without a record has never been cleaned, failed or blocked. */
+  targets: Record<string, TargetRecord>;
 }
 
-export const STATE_VERSION = 1;
+/**
+ * The shape of the state, as written into snapshots. Every bump comes with an upcaster from the previous
+ * version (`state.upcasters.ts`): a snapshot is never ignored, because compaction may have dropped the events
+ * it covers.
+ */
+export const STATE_VERSION = 2;
 
 export function emptyState(): ManagerState {
-  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, cleanups: {}, failures: {}, blocked: {} };
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {} };
+}
+
+export const NO_TARGET_RECORD: TargetRecord = { last_cleanup: null, failures: 0, blocked: null };
+
+/** The record of a target (an empty one when it has none). */
+export function targetRecord(state: Readonly<ManagerState>, key: string): TargetRecord {
+  return state.targets[key] ?? NO_TARGET_RECORD;
 }
 
 /** The identity of a target, also used as the `target` of its events. */

@@ -1,5 +1,5 @@
 import type { EventRecord } from '../event-log/event.types.js';
-import { targetKey, type ManagerState, type Registration } from './state.model.js';
+import { targetKey, targetRecord, type ManagerState, type TargetRecord } from './state.model.js';
 
 /**
  * Applies one event to the state, in place (replay of a long log must not copy the state per event).
@@ -7,79 +7,62 @@ import { targetKey, type ManagerState, type Registration } from './state.model.j
  */
 export function applyEvent(state: ManagerState, event: EventRecord): void {
   const at = event.at.toISOString();
-  const payload = event.payload;
+  const key = event.target ?? '';
   switch (event.type) {
     case 'registration.created':
     case 'registration.updated': {
-      const registration = payload.registration as Registration;
+      const { registration } = event.payload;
       state.registrations[targetKey(registration.volume_name, registration.path)] = registration;
       return;
     }
     case 'registration.removed': {
-      const key = targetKey(payload.volume_name as string, payload.path as string);
-      delete state.registrations[key];
-      delete state.cleanups[key];
-      delete state.failures[key];
-      delete state.blocked[key];
+      const removed = targetKey(event.payload.volume_name, event.payload.path);
+      delete state.registrations[removed];
+      delete state.targets[removed];
       return;
     }
     case 'cleanup.completed': {
-      const key = event.target ?? '';
-      delete state.failures[key];
-      if (payload.dry_run !== true) {
-        state.cleanups[key] = {
-          at,
-          trigger: String(payload.trigger),
-          files_removed: Number(payload.files ?? 0),
-          bytes_freed: Number(payload.bytes ?? 0),
-        };
-      }
+      const { payload } = event;
+      const last_cleanup = payload.dry_run
+        ? targetRecord(state, key).last_cleanup
+        : { at, trigger: payload.trigger, files_removed: payload.files, bytes_freed: payload.bytes };
+      updateTarget(state, key, { failures: 0, last_cleanup });
       return;
     }
-    case 'cleanup.failed': {
-      const key = event.target ?? '';
-      state.failures[key] = (state.failures[key] ?? 0) + 1;
+    case 'cleanup.failed':
+      updateTarget(state, key, { failures: targetRecord(state, key).failures + 1 });
+      return;
+    case 'target.blocked': {
+      const { reason, over_by, unit } = event.payload;
+      updateTarget(state, key, { blocked: { since: at, reason, over_by, unit } });
       return;
     }
-    case 'target.blocked':
-      state.blocked[event.target ?? ''] = {
-        since: at,
-        reason: typeof payload.reason === 'string' ? payload.reason : '',
-        over_by: Number(payload.over_by ?? 0),
-        unit: payload.unit === 'files' ? 'files' : 'bytes',
-      };
-      return;
     case 'target.unblocked':
-      delete state.blocked[event.target ?? ''];
+      updateTarget(state, key, { blocked: null });
       return;
     case 'registration.activated':
     case 'registration.pending': {
-      const key = event.target ?? '';
       const current = state.registrations[key];
       if (current) {
-        state.registrations[key] = {
-          ...current,
-          status: event.type === 'registration.activated' ? 'active' : 'pending',
-          updated_at: at,
-        };
+        state.registrations[key] = { ...current, status: event.type === 'registration.activated' ? 'active' : 'pending', updated_at: at };
       }
       return;
     }
-    case 'quarantine.entered':
+    case 'quarantine.entered': {
+      const current = state.registrations[key];
+      if (current) state.registrations[key] = { ...current, quarantine: { since: at, reason: event.payload.reason } };
+      return;
+    }
     case 'quarantine.released': {
-      const key = event.target ?? '';
       const current = state.registrations[key];
       if (current) {
-        state.registrations[key] = {
-          ...current,
-          quarantine: event.type === 'quarantine.entered' ? { since: at, reason: typeof payload.reason === 'string' ? payload.reason : '' } : null,
-        };
-        if (event.type === 'quarantine.released') delete state.failures[key];
+        state.registrations[key] = { ...current, quarantine: null };
+        updateTarget(state, key, { failures: 0 });
       }
       return;
     }
     case 'maintenance.enabled':
-      state.maintenance = { enabled: true, reason: (payload.reason as string | null) ?? null, since: at };
+      state.maintenance = { enabled: true, reason: event.payload.reason, since: at };
       return;
     case 'maintenance.disabled':
       state.maintenance = { enabled: false, reason: null, since: at };
@@ -87,4 +70,11 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
     default:
       return;
   }
+}
+
+/** Changes part of a target's record; a record back to all-empty is dropped (the state stays small). */
+function updateTarget(state: ManagerState, key: string, change: Partial<TargetRecord>): void {
+  const next = { ...targetRecord(state, key), ...change };
+  if (next.last_cleanup === null && next.failures === 0 && next.blocked === null) delete state.targets[key];
+  else state.targets[key] = next;
 }

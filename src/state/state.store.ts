@@ -1,12 +1,22 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { EventBus, Topic } from '../common/event-bus.js';
 import { SerialQueue } from '../common/serial-queue.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
-import { applyEvent } from './state.reducer.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
+import { APP_VERSION } from '../version.js';
 import { emptyState, STATE_VERSION, type ManagerState } from './state.model.js';
+import { applyEvent } from './state.reducer.js';
+import { upcast } from './state.upcasters.js';
+
+/** Published after every commit, with the committed events (already applied to the state). */
+export const EVENTS_COMMITTED = new Topic<readonly EventRecord[]>('events.committed');
+
+/** How often old events are compacted away. */
+export const COMPACTION_INTERVAL_SECONDS = 3600;
 
 /**
  * Holds the projection of the event log in memory and is the only writer of the log for state changes.
@@ -14,28 +24,53 @@ import { emptyState, STATE_VERSION, type ManagerState } from './state.model.js';
  * append, commits them durably, then applies them. A caller that gets a result back has its events committed.
  */
 @Injectable()
-export class StateStore {
+export class StateStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StateStore.name);
   private readonly queue = new SerialQueue();
   private state: ManagerState = emptyState();
   private lastSeq = 0;
   private snapshotSeq = 0;
   private loaded = false;
-  private readonly subscribers: Array<(events: readonly EventRecord[]) => void> = [];
 
   constructor(
     private readonly log: EventLogRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: EventBus,
+    private readonly scheduler: SchedulerService,
   ) {}
 
-  /** Rebuilds the state from the latest snapshot and every later event. */
+  /** Start-up: no request is served and no part starts before the state is rebuilt. */
+  async onModuleInit(): Promise<void> {
+    await this.load();
+    await this.record([{ type: 'service.started', payload: { version: APP_VERSION, pid: process.pid } }]);
+    this.scheduler.every('event-log-compaction', COMPACTION_INTERVAL_SECONDS, () => this.compact());
+  }
+
+  /** Last to stop among the parts that write (they depend on it): records the stop and snapshots. */
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    await this.drain();
+    try {
+      await this.record([{ type: 'service.stopped', payload: { reason: signal ?? 'shutdown' } }]);
+      await this.snapshot();
+    } catch (error) {
+      this.logger.warn(`Could not record the stop: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Rebuilds the state from the latest snapshot and every later event. A snapshot of an older state version
+   * is upcast (never ignored: compaction may have dropped the events it covers); one of a newer version stops
+   * start-up (SnapshotVersionError).
+   */
   async load(): Promise<{ snapshotSeq: number; replayed: number }> {
     const started = performance.now();
     const snapshot = await this.log.latestSnapshot();
-    // Parts added to the state after a snapshot was written start empty.
-    const state = snapshot && snapshot.version === STATE_VERSION ? { ...emptyState(), ...(snapshot.state as ManagerState) } : emptyState();
-    const from = snapshot && snapshot.version === STATE_VERSION ? snapshot.seq : 0;
+    const state = snapshot ? upcast(snapshot.version, snapshot.state) : emptyState();
+    if (snapshot && snapshot.version !== STATE_VERSION) {
+      this.logger.log(`Snapshot at seq ${snapshot.seq} upcast from state version ${snapshot.version} to ${STATE_VERSION}`);
+    }
+    const from = snapshot?.seq ?? 0;
     let replayed = 0;
     let last = from;
     for await (const event of this.log.readAfter(from)) {
@@ -99,11 +134,6 @@ export class StateStore {
     });
   }
 
-  /** Calls `listener` after every commit, with the committed events (already applied to the state). */
-  subscribe(listener: (events: readonly EventRecord[]) => void): void {
-    this.subscribers.push(listener);
-  }
-
   /** Waits for every pending transaction to finish (used at shutdown). */
   drain(): Promise<void> {
     return this.queue.drain();
@@ -116,13 +146,7 @@ export class StateStore {
       applyEvent(this.state, event);
       this.lastSeq = event.seq;
     }
-    for (const listener of this.subscribers) {
-      try {
-        listener(stored);
-      } catch (error) {
-        this.logger.error(`A state subscriber failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    this.bus.publish(EVENTS_COMMITTED, stored);
     if (this.lastSeq - this.snapshotSeq >= this.config.eventLog.snapshotEveryEvents) {
       // The events are committed already: a failed snapshot is retried later, never reported as a failed commit.
       await this.writeSnapshot().catch((error: unknown) =>

@@ -1,25 +1,32 @@
 import path from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { FileSystemAdapter } from '../filesystem/filesystem.adapter.js';
 import { VOLUME_NAME_PATTERN } from '../registration/target-path.js';
 import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
+import { VolumeDirectories } from './volume-directories.port.js';
 
 /**
  * Standalone mode: every subdirectory of SM_VOLUMES_DIR is a volume, and SM_ROOTS adds named host
  * directories. A name in SM_ROOTS takes precedence over a subdirectory of the same name.
  */
 @Injectable()
-export class StandaloneVolumeCatalog extends VolumeCatalog {
+export class StandaloneVolumeCatalog extends VolumeCatalog implements OnModuleInit {
   private readonly logger = new Logger(StandaloneVolumeCatalog.name);
   private readonly shadowWarned = new Set<string>();
 
   constructor(
-    private readonly fs: FileSystemAdapter,
+    private readonly fs: VolumeDirectories,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+  }
+
+  /** Standalone mode needs its volumes directory; it is created empty on first start. */
+  async onModuleInit(): Promise<void> {
+    if (await this.fs.ensureDirectory(this.config.volumes.dir)) {
+      this.logger.log(`Created the volumes directory ${this.config.volumes.dir}: each subdirectory is a volume`);
+    }
   }
 
   async list(): Promise<VolumeInfo[]> {

@@ -1,14 +1,12 @@
 import path from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { isoSeconds } from '../common/clock.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { FileSystemAdapter, type FilesystemUsage } from '../filesystem/filesystem.adapter.js';
 import { UsageService } from '../measuring/usage.service.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
-import { targetKey, type Registration } from '../state/state.model.js';
+import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
-import { tierOfRatio, type Tier } from './tier.js';
+import type { Tier } from '../tiers/tier.js';
+import { TiersService } from '../tiers/tiers.service.js';
 import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
 
 export interface VolumeRegistrationView {
@@ -47,9 +45,8 @@ export class VolumesService {
     private readonly catalog: VolumeCatalog,
     private readonly store: StateStore,
     private readonly usage: UsageService,
-    private readonly fs: FileSystemAdapter,
+    private readonly tiers: TiersService,
     private readonly measuring: MeasuringService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(query: VolumeQuery): Promise<VolumeView[]> {
@@ -75,26 +72,17 @@ export class VolumesService {
     return filtered.sort(comparator(query.sort));
   }
 
-  /** Filesystem figures for a volume root (null when it cannot be measured). */
-  async filesystemOf(root: string): Promise<FilesystemUsage | null> {
-    try {
-      return await this.fs.filesystemUsage(root);
-    } catch {
-      return null;
-    }
-  }
-
   private async view(volume: VolumeInfo, registrations: Registration[]): Promise<VolumeView> {
     const [usage, filesystem, registrationViews] = await Promise.all([
       this.usage.usageOf(volume.root),
-      this.filesystemOf(volume.root),
+      this.tiers.filesystemOf(volume.root),
       Promise.all(
         sortByPath(registrations).map(async (r) =>
           this.registrationView(r, this.measuring.tally(r.id)?.bytes ?? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes),
         ),
       ),
     ]);
-    const tier = filesystem && filesystem.totalBytes > 0 ? tierOfRatio(usedRatio(filesystem), this.config.tiers) : 'ok';
+    const tier = filesystem?.tier ?? 'ok';
     return {
       volume_name: volume.name,
       current_bytes: usage.bytes,
@@ -121,7 +109,7 @@ export class VolumesService {
   }
 
   private registrationView(registration: Registration, pathBytes: number | null): VolumeRegistrationView {
-    const last = this.store.current.cleanups[targetKey(registration.volume_name, registration.path)];
+    const last = targetRecord(this.store.current, targetKey(registration.volume_name, registration.path)).last_cleanup;
     return {
       id: registration.id,
       path: registration.path,
@@ -134,11 +122,6 @@ export class VolumesService {
       files_removed_last_run: last ? last.files_removed : null,
     };
   }
-}
-
-export function usedRatio(usage: FilesystemUsage): number {
-  const denominator = usage.usedBytes + usage.availableBytes;
-  return denominator > 0 ? usage.usedBytes / denominator : 0;
 }
 
 function sortByPath(registrations: Registration[]): Registration[] {

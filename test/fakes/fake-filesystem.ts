@@ -1,12 +1,8 @@
-import type { FileSystemAdapter } from '../../src/filesystem/filesystem.adapter.js';
+import { TargetPaths } from '../../src/registration/target-paths.port.js';
 
 /** A filesystem with no symlinks: every path resolves to itself; `files` lists paths that are not directories. */
-export class FakeFileSystem {
+export class FakeFileSystem extends TargetPaths {
   readonly files = new Set<string>();
-
-  asAdapter(): FileSystemAdapter {
-    return this as unknown as FileSystemAdapter;
-  }
 
   async resolveExisting(target: string): Promise<string> {
     return target;

@@ -1,29 +1,22 @@
 import type { Clock } from '../../src/common/clock.js';
-import type { EventLogRepository } from '../../src/event-log/event-log.repository.js';
-import type { EventRecord, NewEvent, StoredSnapshot } from '../../src/event-log/event.types.js';
+import { EventLogRepository } from '../../src/event-log/event-log.repository.js';
+import { committedEvent, type EventLogStats, type EventQuery, type EventRecord, type NewEvent, type StoredSnapshot } from '../../src/event-log/event.types.js';
 
-/** The event log's adapter in memory, with the same append-only surface, for fast service specs. */
-export class InMemoryEventLog {
+/** The event log port in memory, with the same append-only surface, for fast service specs. */
+export class InMemoryEventLog extends EventLogRepository {
   readonly events: EventRecord[] = [];
   readonly snapshots: StoredSnapshot[] = [];
   private seq = 0;
   readonly driver = 'sqlite' as const;
 
-  constructor(private readonly clock: Clock) {}
-
-  asRepository(): EventLogRepository {
-    return this as unknown as EventLogRepository;
+  constructor(private readonly clock: Clock) {
+    super();
   }
 
   async append(events: readonly NewEvent[]): Promise<EventRecord[]> {
     const at = this.clock.now();
-    const stored = events.map((e) => ({
-      seq: ++this.seq,
-      at,
-      type: e.type,
-      target: e.target ?? null,
-      payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>,
-    }));
+    // Through JSON, as a database would store it: a caller's later mutation cannot reach the log.
+    const stored = events.map((e) => committedEvent(JSON.parse(JSON.stringify(e)) as NewEvent, ++this.seq, at));
     this.events.push(...stored);
     return stored;
   }
@@ -50,5 +43,22 @@ export class InMemoryEventLog {
 
   async lastSeq(): Promise<number> {
     return this.seq;
+  }
+
+  async find(query: EventQuery): Promise<EventRecord[]> {
+    const matching = this.events.filter(
+      (e) =>
+        (!query.types?.length || query.types.includes(e.type)) &&
+        (!query.typePrefix || e.type.startsWith(query.typePrefix)) &&
+        (!query.target || e.target === query.target) &&
+        (query.afterSeq === undefined || e.seq > query.afterSeq) &&
+        (!query.since || e.at >= query.since),
+    );
+    const latest = query.afterSeq === undefined && query.since === undefined;
+    return latest ? matching.slice(-query.limit) : matching.slice(0, query.limit);
+  }
+
+  async stats(): Promise<EventLogStats> {
+    return { events: this.events.length, lastSeq: this.seq, sizeBytes: JSON.stringify(this.events).length, driver: this.driver };
   }
 }

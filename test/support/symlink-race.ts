@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileEntry } from '../../src/measuring/file-entry.js';
-import { entryFromStats } from '../../src/measuring/scanner.js';
+import { entryFromStats } from '../../src/measuring/scan-output.js';
 
 export const ATTACKER_SCRIPT = fileURLToPath(new URL('./symlink-attacker.mjs', import.meta.url));
 

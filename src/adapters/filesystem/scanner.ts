@@ -1,27 +1,8 @@
 import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
-import type { FileEntry } from './file-entry.js';
+import { FIELDS, type ScanOutput } from '../../measuring/scan-output.js';
 
-/** Number of numeric fields packed per file in a ScanOutput. */
-export const FIELDS = 7;
-
-/**
- * The result of a scan, packed for a cheap transfer out of a worker thread: `dirs` lists every directory
- * walked (relative paths, '' for the root); file i is `names[i]` in `dirs[fileDirs[i]]`, with
- * `numbers[i*FIELDS .. i*FIELDS+6]` = size, blocks, mtimeMs, ctimeMs, dev, ino, nlink.
- */
-export interface ScanOutput {
-  readonly rootExists: boolean;
-  readonly rootDev: number;
-  readonly rootIno: number;
-  readonly dirs: string[];
-  readonly fileDirs: Int32Array;
-  readonly names: string[];
-  readonly numbers: Float64Array;
-  readonly directories: number;
-  /** Entries that vanished or could not be read mid-scan (never fatal). */
-  readonly errors: number;
-  readonly durationMs: number;
-}
+/** How often (in files) a long scan reports its progress. */
+export const PROGRESS_EVERY = 50_000;
 
 /**
  * Walks a directory tree synchronously (run it in a worker thread for big trees): regular files only,
@@ -29,9 +10,6 @@ export interface ScanOutput {
  * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`). `part` splits a
  * walk between threads: part i of n takes every n-th directory of the top level (and part 0 the files there).
  */
-/** How often (in files) a long scan reports its progress. */
-export const PROGRESS_EVERY = 50_000;
-
 export function scanTree(
   root: string,
   relative = '',
@@ -134,20 +112,4 @@ export function scanTree(
     errors,
     durationMs: performance.now() - started,
   };
-}
-
-/** Unpacks a ScanOutput into file entries. */
-export function* entriesOf(output: ScanOutput): Generator<FileEntry> {
-  const n = output.numbers;
-  for (let i = 0; i < output.names.length; i++) {
-    const o = i * FIELDS;
-    const dir = output.dirs[output.fileDirs[i]!]!;
-    const name = output.names[i]!;
-    yield { path: dir === '' ? name : `${dir}/${name}`, size: n[o]!, blocks: n[o + 1]!, mtimeMs: n[o + 2]!, ctimeMs: n[o + 3]!, dev: n[o + 4]!, ino: n[o + 5]!, nlink: n[o + 6]! };
-  }
-}
-
-/** A FileEntry from lstat figures. */
-export function entryFromStats(path: string, s: Stats): FileEntry {
-  return { path, size: s.size, blocks: s.blocks, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, dev: s.dev, ino: s.ino, nlink: s.nlink };
 }

@@ -2,9 +2,10 @@ import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FileIndex } from './file-index.js';
-import { mergeOutputs } from './scan-runner.js';
-import { entriesOf, scanTree } from './scanner.js';
+import { FileIndex } from '../../measuring/file-index.js';
+import { entriesOf } from '../../measuring/scan-output.js';
+import { mergeOutputs } from './tree-reader.adapter.js';
+import { scanTree } from './scanner.js';
 
 let root: string;
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
 import { ChokidarWatchAdapter } from './chokidar-watch.adapter.js';
 import { DirectoryWatchAdapter } from './directory-watch.adapter.js';
 import { ParcelWatchAdapter } from './parcel-watch.adapter.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
+import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 /**
  * The watch port the service uses: native watches through the adapter SM_WATCHER names (directory by

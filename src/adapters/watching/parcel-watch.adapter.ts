@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AsyncSubscription, Event } from '@parcel/watcher';
-import { SerialQueue } from '../common/serial-queue.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
+import { SerialQueue } from '../../common/serial-queue.js';
+import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 type ParcelModule = typeof import('@parcel/watcher');
 

@@ -1,7 +1,8 @@
 import { closeSync, constants, existsSync, fstatSync, lstat, lstatSync, openSync, readFileSync, rmdirSync, unlink, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Injectable } from '@nestjs/common';
-import type { FileEntry } from '../measuring/file-entry.js';
+import { FileDeleter, UnsafeDeletionError, type DeletionOptions, type DeletionReport, type SkipReason } from '../../cleanup/file-deleter.port.js';
+import type { FileEntry } from '../../measuring/file-entry.js';
 
 /**
  * The safe deletion engine (SPEC §11): deletes planned files from one target root without ever leaving it, even
@@ -25,50 +26,6 @@ import type { FileEntry } from '../measuring/file-entry.js';
  * flight still names it (reference counts), so a reused descriptor number can never redirect a path. A sync loop
  * measured 1.2–1.3× `find | sort | xargs rm` here, 8 in flight 0.6×; the event loop stays free either way.
  */
-
-export type SkipReason =
-  | 'invalid path'
-  | 'symlink in path'
-  | 'other mount'
-  | 'not a regular file'
-  | 'changed since planned'
-  | 'vanished';
-
-export interface DeletionOptions {
-  /** Remove directories that became empty (deepest first; only on the path of a deleted file; never the root). */
-  readonly deleteEmptyDirs: boolean;
-  /** At most this many files are deleted in this call (skipped entries and errors do not count). */
-  readonly limit?: number;
-  /** Checked before each entry; when it returns true the run ends (empty directories are still tidied). */
-  readonly shouldStop?: () => boolean;
-  /**
-   * The volume's root directory, an ancestor of (or equal to) `root`. Symlinks above it are the host's business and
-   * are followed when it is opened; from it down to `root` no component may be a symlink, and `root` must be on the
-   * same mount as it. Without it, no component of `root` at all may be a symlink.
-   */
-  readonly volumeRoot?: string;
-  /** Files in flight at once (lstat → unlink pairs); {@link DEFAULT_CONCURRENCY} by default, 1 for strictly one by one. */
-  readonly concurrency?: number;
-}
-
-export interface DeletionReport {
-  deleted: Array<{ path: string; size: number }>;
-  skipped: Array<{ path: string; reason: SkipReason }>;
-  /** Sum of `st_size` of the deleted files. */
-  bytes: number;
-  dirsRemoved: number;
-  errors: Array<{ path: string; message: string }>;
-  /** How many entries were looked at; `entries.slice(processed)` were left alone because of `limit`/`shouldStop`. */
-  processed: number;
-}
-
-/** The run was refused before anything was deleted (unsafe root, no /proc, not Linux). */
-export class UnsafeDeletionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsafeDeletionError';
-  }
-}
 
 export const MAX_OPEN_DIRS = 256;
 export const DEFAULT_CONCURRENCY = 8;
@@ -336,7 +293,7 @@ function unlinkAsync(file: string): Promise<NodeJS.ErrnoException | null> {
 }
 
 @Injectable()
-export class SafeDeleter {
+export class SafeDeleter extends FileDeleter {
   /**
    * Deletes `entries` (paths relative to `root`) in order. Throws UnsafeDeletionError, before deleting anything,
    * when the root cannot be held safely; every per-file problem is reported instead and the run continues. The

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { watch as chokidarWatch } from 'chokidar';
-import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
+import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 /** How often the polling mode looks at files (network filesystems where events do not arrive). */
 export const POLL_INTERVAL_MS = 1000;

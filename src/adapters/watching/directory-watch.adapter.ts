@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { Injectable } from '@nestjs/common';
-import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from './watch.port.js';
+import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 /** The initial walk yields to the event loop after this many directories. */
 const DIRECTORIES_PER_TURN = 500;

@@ -16,9 +16,10 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { FileEntry } from '../measuring/file-entry.js';
-import { entryFromStats } from '../measuring/scanner.js';
-import { SafeDeleter, UnsafeDeletionError, type DeletionOptions } from './safe-deleter.js';
+import type { FileEntry } from '../../measuring/file-entry.js';
+import { entryFromStats } from '../../measuring/scan-output.js';
+import { UnsafeDeletionError, type DeletionOptions } from '../../cleanup/file-deleter.port.js';
+import { SafeDeleter } from './safe-deleter.js';
 
 /** Writes `relative` under `root` (creating parents) and returns its entry as the planner would see it. */
 function makeFile(root: string, relative: string, content = `content of ${relative}`): FileEntry {

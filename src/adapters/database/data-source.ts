@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
-import { EVENT_LOG_ENTITIES } from '../event-log/event-log.orm.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { EVENT_LOG_ENTITIES } from './event-log.orm.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /**

@@ -1,9 +1,11 @@
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger } from '@nestjs/common';
-import { scanTree, type ScanOutput } from './scanner.js';
+import { usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../measuring/scan-output.js';
+import { TreeReader } from '../../measuring/tree-reader.port.js';
+import { scanTree } from './scanner.js';
 
 const WORKER = fileURLToPath(new URL('./scan.worker.js', import.meta.url));
 /** Walking more trees at once than there are cores only makes each slower. */
@@ -43,13 +45,16 @@ export function mergeOutputs(outputs: readonly ScanOutput[]): ScanOutput {
   };
 }
 
+type WorkerMessage = { kind: 'progress'; files: number } | { kind: 'done'; output: ScanOutput } | { kind: 'usage'; usage: TreeUsage };
+
 /**
- * Runs scans in a worker thread so that the event loop keeps serving while millions of files are listed.
- * (When running from TypeScript sources, where the compiled worker does not exist, it scans in-thread.)
+ * The measuring engine's reads of the disk. Scans run in a worker thread so that the event loop keeps
+ * serving while millions of files are listed. (When running from TypeScript sources, where the compiled
+ * worker does not exist, it scans in-thread.)
  */
 @Injectable()
-export class ScanRunner {
-  private readonly logger = new Logger(ScanRunner.name);
+export class FsTreeReader extends TreeReader {
+  private readonly logger = new Logger(FsTreeReader.name);
   private readonly useWorker = existsSync(WORKER);
   /** Scans in flight, and those waiting for a slot: at most MAX_PARALLEL_SCANS walk the disk at once. */
   private active = 0;
@@ -59,8 +64,7 @@ export class ScanRunner {
   async scan(root: string, relative = '', onProgress?: (files: number) => void): Promise<ScanOutput> {
     // A missing root needs no thread (targets registered before their app created them).
     if (!this.useWorker || !lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return scanTree(root, relative, undefined, onProgress);
-    if (this.active >= MAX_PARALLEL_SCANS) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    await this.takeSlot();
     try {
       // One scan alone splits its tree between threads; concurrent scans take a thread each.
       const parts = this.active === 1 && this.waiting.length === 0 ? THREADS_PER_SCAN : 1;
@@ -73,9 +77,44 @@ export class ScanRunner {
       const outputs = await Promise.all(Array.from({ length: parts }, (_, index) => this.inWorker(root, relative, { index, of: parts }, progress)));
       return mergeOutputs(outputs);
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      this.releaseSlot();
     }
+  }
+
+  /** The usage of a whole tree: one walk in a worker thread that sends back only the totals. */
+  async usage(root: string): Promise<TreeUsage> {
+    if (!this.useWorker || !lstatSync(root, { throwIfNoEntry: false })?.isDirectory()) return usageOf(scanTree(root));
+    await this.takeSlot();
+    try {
+      // One thread: hard links are counted once only when one walk sees them all.
+      const message = await this.runWorker({ root, relative: '', part: { index: 0, of: 1 }, usageOnly: true });
+      if (message.kind !== 'usage') throw new Error('scan worker answered without usage');
+      return message.usage;
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  statPath(absolute: string): PathStat | undefined {
+    return lstatSync(absolute, { throwIfNoEntry: false });
+  }
+
+  listDirectory(absolute: string): DirectoryEntry[] | undefined {
+    try {
+      return readdirSync(absolute, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async takeSlot(): Promise<void> {
+    if (this.active >= MAX_PARALLEL_SCANS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+  }
+
+  private releaseSlot(): void {
+    this.active--;
+    this.waiting.shift()?.();
   }
 
   private inWorker(
@@ -84,11 +123,22 @@ export class ScanRunner {
     part: { index: number; of: number },
     progress: (index: number, files: number) => void,
   ): Promise<ScanOutput> {
+    return this.runWorker({ root, relative, part, usageOnly: false }, (files) => progress(part.index, files)).then((message) => {
+      if (message.kind !== 'done') throw new Error('scan worker answered without a scan');
+      return message.output;
+    });
+  }
+
+  private runWorker(
+    data: { root: string; relative: string; part: { index: number; of: number }; usageOnly: boolean },
+    progress?: (files: number) => void,
+  ): Promise<WorkerMessage> {
+    const { root } = data;
     return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER, { workerData: { root, relative, part } });
-      worker.on('message', (message: { kind: 'progress'; files: number } | { kind: 'done'; output: ScanOutput }) => {
-        if (message.kind === 'progress') progress(part.index, message.files);
-        else resolve(message.output);
+      const worker = new Worker(WORKER, { workerData: data });
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.kind === 'progress') progress?.(message.files);
+        else resolve(message);
       });
       worker.once('error', (error: Error) => {
         this.logger.error(`Scan of ${root} failed: ${error.message}`);

@@ -1,0 +1,76 @@
+import { promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { TargetPaths } from '../../registration/target-paths.port.js';
+import { VolumeDirectories, type DirectoryEntryInfo } from '../../volumes/volume-directories.port.js';
+import { isCode } from './errno.js';
+
+/**
+ * The filesystem reads of registration and of the standalone volume catalog (the measuring engine has its
+ * own reader, `tree-reader.adapter.ts`). One class for both ports: they are a few stat calls each.
+ */
+@Injectable()
+export class NodeFileSystem implements VolumeDirectories, TargetPaths {
+  async listSubdirectories(dir: string): Promise<DirectoryEntryInfo[]> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return [];
+      throw error;
+    }
+    const result: DirectoryEntryInfo[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const stats = await lstatOrUndefined(path.join(dir, entry.name));
+      if (stats?.isDirectory()) result.push({ name: entry.name, createdAt: creationTime(stats) });
+    }
+    return result;
+  }
+
+  async directoryCreatedAt(dir: string): Promise<Date | undefined> {
+    const stats = await lstatOrUndefined(dir);
+    return stats?.isDirectory() ? creationTime(stats) : undefined;
+  }
+
+  async ensureDirectory(dir: string): Promise<boolean> {
+    if ((await lstatOrUndefined(dir))?.isDirectory()) return false;
+    await fs.mkdir(dir, { recursive: true });
+    return true;
+  }
+
+  async isNonDirectory(target: string): Promise<boolean> {
+    const stats = await lstatOrUndefined(target);
+    return stats !== undefined && !stats.isDirectory();
+  }
+
+  async resolveExisting(target: string): Promise<string> {
+    const missing: string[] = [];
+    let current = path.resolve(target);
+    for (;;) {
+      try {
+        const real = await fs.realpath(current);
+        return path.join(real, ...missing.reverse());
+      } catch (error) {
+        if (!isCode(error, 'ENOENT') && !isCode(error, 'ENOTDIR')) throw error;
+        const parent = path.dirname(current);
+        if (parent === current) return path.resolve(target);
+        missing.push(path.basename(current));
+        current = parent;
+      }
+    }
+  }
+}
+
+async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(target);
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') || isCode(error, 'EACCES')) return undefined;
+    throw error;
+  }
+}
+
+function creationTime(stats: Stats): Date {
+  return stats.birthtimeMs > 0 ? stats.birthtime : stats.ctime;
+}

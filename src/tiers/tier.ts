@@ -1,0 +1,54 @@
+export const TIERS = ['ok', 'warning', 'critical', 'emergency'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export interface TierThresholds {
+  readonly warningPct: number;
+  readonly criticalPct: number;
+  readonly emergencyPct: number;
+  /** A tier is left only this many points below its threshold. */
+  readonly hysteresisPct: number;
+}
+
+/** Filled-ness of a filesystem: used share of its bytes and of its inodes (0..1 each). */
+export interface Fullness {
+  readonly bytesRatio: number;
+  readonly inodeRatio: number;
+}
+
+/**
+ * The tier of a filesystem (SPEC §7): the worse of its byte and inode ratios against the thresholds. A tier is
+ * entered at its threshold and left only `hysteresisPct` points below it, so a disk hovering at 80% does not
+ * flap between ok and warning: `previous` is the tier it was in (none: no memory, plain thresholds).
+ */
+export function tierOf(fullness: Fullness, thresholds: TierThresholds, previous: Tier = 'ok'): Tier {
+  const pct = Math.max(fullness.bytesRatio, fullness.inodeRatio) * 100;
+  const entered = plainTier(pct, thresholds);
+  if (rank(entered) >= rank(previous)) return entered;
+  // Going down: stay in the highest tier between `entered` and `previous` that is not yet left.
+  for (let tier = rank(previous); tier > rank(entered); tier--) {
+    if (pct >= thresholdOf(TIERS[tier]!, thresholds) - thresholds.hysteresisPct) return TIERS[tier]!;
+  }
+  return entered;
+}
+
+export function worstTier(a: Tier, b: Tier): Tier {
+  return rank(a) >= rank(b) ? a : b;
+}
+
+export function rank(tier: Tier): number {
+  return TIERS.indexOf(tier);
+}
+
+function plainTier(pct: number, thresholds: TierThresholds): Tier {
+  if (pct >= thresholds.emergencyPct) return 'emergency';
+  if (pct >= thresholds.criticalPct) return 'critical';
+  if (pct >= thresholds.warningPct) return 'warning';
+  return 'ok';
+}
+
+function thresholdOf(tier: Tier, thresholds: TierThresholds): number {
+  if (tier === 'emergency') return thresholds.emergencyPct;
+  if (tier === 'critical') return thresholds.criticalPct;
+  if (tier === 'warning') return thresholds.warningPct;
+  return 0;
+}
