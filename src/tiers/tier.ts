@@ -26,7 +26,7 @@ export function tierOf(fullness: Fullness, thresholds: TierThresholds, previous:
   if (rank(entered) >= rank(previous)) return entered;
   // Going down: stay in the highest tier between `entered` and `previous` that is not yet left.
   for (let tier = rank(previous); tier > rank(entered); tier--) {
-    if (pct >= thresholdOf(TIERS[tier]!, thresholds) - thresholds.hysteresisPct) return TIERS[tier]!;
+    if (pct > thresholdOf(TIERS[tier]!, thresholds) - thresholds.hysteresisPct) return TIERS[tier]!;
   }
   return entered;
 }
