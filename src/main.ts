@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   }
   Logger.overrideLogger(createLogger(config.logLevel));
   const logger = new Logger('Main');
-  // Handlers first: a signal that arrives while starting is honoured once the service is up.
+  // Handlers first: a signal that arrives while starting is honoured once the service is up. Not Nest's
+  // enableShutdownHooks(): it listens only once the app exists, and re-raises the signal after the hooks ran,
+  // so a clean SIGTERM would end with status 143 instead of 0. The hooks it would call run through close().
   const service: { running?: RunningApp; pendingSignal?: NodeJS.Signals } = {};
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!service.running) {

@@ -5,7 +5,8 @@ import { validationError } from '../registration/registration.schema.js';
 import { RegistrationService } from '../registration/registration.service.js';
 import { checkVolumeName, normaliseTargetPath } from '../registration/target-path.js';
 import type { Registration } from '../state/state.model.js';
-import { CleanupService, type CleanupReport, type PreviewReport } from './cleanup.service.js';
+import type { CleanupReport, PreviewReport } from './cleanup-report.js';
+import { CleanupService } from './cleanup.service.js';
 import { QuarantineService } from './quarantine.service.js';
 
 export interface CleanupRunResponse {

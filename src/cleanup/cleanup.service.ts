@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { FIRST_PATHS, type CleanupReport, type PreviewReport, type Trigger } from './cleanup-report.js';
 import { CLEANUP_RAN } from './cleanup.topics.js';
 import { FileDeleter, type DeletionReport } from './file-deleter.port.js';
 import type { NewEvent } from '../event-log/event.types.js';
@@ -14,42 +15,8 @@ import { targetKey, targetRecord, type Registration } from '../state/state.model
 import { StateStore } from '../state/state.store.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
 
-export const TRIGGERS = ['threshold', 'expiry', 'sweep', 'manual'] as const;
-export type Trigger = (typeof TRIGGERS)[number];
-
-/** How many deleted paths a cleanup event keeps. */
-export const FIRST_PATHS = 100;
 /** How many times a plan is redone when its candidates turned out stale on disk. */
 const MAX_REPLANS = 3;
-
-export interface CleanupReport {
-  readonly id: string;
-  readonly volume_name: string;
-  readonly path: string;
-  readonly trigger: Trigger;
-  readonly dry_run: boolean;
-  readonly status: 'done' | 'skipped' | 'failed';
-  /** Why nothing was done (`quarantined`, `not measured`), or the failure. */
-  readonly detail: string | null;
-  readonly files: number;
-  readonly bytes: number;
-  readonly first_paths: readonly string[];
-  readonly skipped: number;
-  readonly errors: number;
-  readonly blocked: Plan['blocked'];
-  readonly next_run_at: string | null;
-  readonly duration_ms: number;
-}
-
-export interface PreviewReport {
-  readonly id: string;
-  readonly files: number;
-  readonly bytes: number;
-  readonly paths: readonly string[];
-  readonly reason: string;
-  readonly blocked: Plan['blocked'];
-  readonly next_run_at: string | null;
-}
 
 /**
  * Runs a registration's policy against its measured files: plans, re-checks the candidates on disk,

@@ -11,7 +11,8 @@ import { findPolicy } from '../policies/policy.registry.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { targetKey, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
-import { CleanupService, type CleanupReport } from './cleanup.service.js';
+import type { CleanupReport } from './cleanup-report.js';
+import { CleanupService } from './cleanup.service.js';
 import { CLEANUP_RAN } from './cleanup.topics.js';
 
 /** A target whose last threshold run could not bring it under its cap is retried at most this often. */
