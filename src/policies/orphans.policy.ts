@@ -3,31 +3,37 @@ import { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
 import { basename, commonRules, comparePaths, countFiles, dirname, emptyPlan, globMatcher, isCandidate, makePlan } from './candidates.js';
 import type { Plan } from './plan.js';
-import type { Policy } from './policy.js';
+import type { PolicyDefinition, PolicyParams } from './policy.js';
 
 const PLACEHOLDER = /\{(stem|name|ext)\}/;
 
-/** Deletes candidate files (`pattern`) whose companion file (`companion`, e.g. `{stem}.jpg`) is missing. */
-export const orphansPolicy: Policy = {
+const orphansParams = z.strictObject({
+  pattern: z
+    .string({ error: 'must be a glob string such as "*.json"' })
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'must be at most 1024 characters' })
+    .refine((value) => !value.includes('\0') && !value.split('/').includes('..'), {
+      error: "must not contain NUL or '..'",
+    }),
+  companion: z
+    .string({ error: 'must be a name template such as "{stem}.jpg"' })
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'must be at most 1024 characters' })
+    .refine((value) => PLACEHOLDER.test(value), { error: 'must contain {stem}, {name} or {ext}' })
+    .refine((value) => !value.includes('\0') && !value.split('/').includes('..') && !value.startsWith('/'), {
+      error: "must be relative to the candidate's directory, without NUL or '..'",
+    }),
+});
+export type OrphansParams = PolicyParams<z.infer<typeof orphansParams>>;
+
+/**
+ * Deletes candidate files (`pattern`) whose companion file (`companion`, e.g. `{stem}.jpg`) is missing. No cap:
+ * sweeps and events run it.
+ */
+export const orphansPolicy: PolicyDefinition<z.infer<typeof orphansParams>> = {
   name: 'orphans',
   summary: 'Delete files matching pattern whose companion (e.g. {stem}.jpg) does not exist beside them.',
-  params: z.strictObject({
-    pattern: z
-      .string({ error: 'must be a glob string such as "*.json"' })
-      .min(1, { error: 'must not be empty' })
-      .max(1024, { error: 'must be at most 1024 characters' })
-      .refine((value) => !value.includes('\0') && !value.split('/').includes('..'), {
-        error: "must not contain NUL or '..'",
-      }),
-    companion: z
-      .string({ error: 'must be a name template such as "{stem}.jpg"' })
-      .min(1, { error: 'must not be empty' })
-      .max(1024, { error: 'must be at most 1024 characters' })
-      .refine((value) => PLACEHOLDER.test(value), { error: 'must contain {stem}, {name} or {ext}' })
-      .refine((value) => !value.includes('\0') && !value.split('/').includes('..') && !value.startsWith('/'), {
-        error: "must be relative to the candidate's directory, without NUL or '..'",
-      }),
-  }),
+  params: orphansParams,
   required: [['pattern', 'companion']],
   plan: planOrphans,
 };
@@ -38,7 +44,7 @@ export const orphansPolicy: Policy = {
  * the target. Orphans are deleted when the common rules allow (include, exclude, min_age_seconds), by path.
  * No cap, so never blocked; no next run (a young orphan is simply found by the next sweep or event).
  */
-export function planOrphans(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+export function planOrphans(files: readonly FileEntry[], params: OrphansParams, now: Date): Plan {
   const { pattern, companion: template } = params;
   if (typeof pattern !== 'string' || typeof template !== 'string') return emptyPlan('pattern or companion is not set');
   const matches = globMatcher(pattern) ?? (() => false);

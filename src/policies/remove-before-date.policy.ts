@@ -14,25 +14,31 @@ import {
 } from './candidates.js';
 import { AGE_BY, isoInstant, parseIsoInstant } from './param-types.js';
 import type { Plan } from './plan.js';
-import type { Policy } from './policy.js';
+import type { PolicyDefinition, PolicyParams } from './policy.js';
 
 const DAY_MS = 86_400_000;
 
 type AgeBy = (typeof AGE_BY)[number];
 
-/** Deletes every file older than a fixed instant (`before_date`) or a rolling age (`max_age_days`). */
-export const removeBeforeDatePolicy: Policy = {
+const removeBeforeDateParams = z.strictObject({
+  before_date: isoInstant.optional(),
+  max_age_days: z
+    .number({ error: 'must be a number of days' })
+    .gt(0, { error: 'must be above 0' })
+    .max(365_000, { error: 'is too large' })
+    .optional(),
+  age_by: z.enum(AGE_BY, { error: `must be one of ${AGE_BY.join(', ')}` }).optional(),
+});
+export type RemoveBeforeDateParams = PolicyParams<z.infer<typeof removeBeforeDateParams>>;
+
+/**
+ * Deletes every file older than a fixed instant (`before_date`) or a rolling age (`max_age_days`). No cap:
+ * expiry timers run it at the instant the oldest file expires, sweeps catch up.
+ */
+export const removeBeforeDatePolicy: PolicyDefinition<z.infer<typeof removeBeforeDateParams>> = {
   name: 'remove_before_date',
   summary: 'Delete every file older than before_date, or older than max_age_days.',
-  params: z.strictObject({
-    before_date: isoInstant.optional(),
-    max_age_days: z
-      .number({ error: 'must be a number of days' })
-      .gt(0, { error: 'must be above 0' })
-      .max(365_000, { error: 'is too large' })
-      .optional(),
-    age_by: z.enum(AGE_BY, { error: `must be one of ${AGE_BY.join(', ')}` }).optional(),
-  }),
+  params: removeBeforeDateParams,
   required: [['before_date'], ['max_age_days']],
   check: (params) =>
     params.before_date !== undefined && params.max_age_days !== undefined
@@ -53,7 +59,7 @@ type Threshold =
  * enough under `min_age_seconds`, whichever is later. A fixed threshold never moves, so then only the
  * `min_age_seconds` wait of files already before it can produce a next run.
  */
-export function planRemoveBeforeDate(files: readonly FileEntry[], params: Readonly<Record<string, unknown>>, now: Date): Plan {
+export function planRemoveBeforeDate(files: readonly FileEntry[], params: RemoveBeforeDateParams, now: Date): Plan {
   const threshold = thresholdOf(params, now);
   if (!threshold) return emptyPlan('neither before_date nor max_age_days is set');
   const ageBy: AgeBy = params.age_by === 'ctime' ? 'ctime' : 'mtime';
@@ -70,7 +76,7 @@ export function planRemoveBeforeDate(files: readonly FileEntry[], params: Readon
   return makePlan(toDelete, reason, null, nextRunAt);
 }
 
-function thresholdOf(params: Readonly<Record<string, unknown>>, now: Date): Threshold | null {
+function thresholdOf(params: RemoveBeforeDateParams, now: Date): Threshold | null {
   if (typeof params.before_date === 'string') {
     const instant = parseIsoInstant(params.before_date);
     if (!instant) return null;
