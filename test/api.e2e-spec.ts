@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
+import { SAMPLING_JOB } from '../src/tiers/filesystem-sampler.service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The public contract's own examples, byte for byte.
@@ -265,6 +266,8 @@ describe('health and documentation', () => {
   it('reports scheduler, database, volumes and filesystems', async () => {
     writeFile('caddy_data/x', 10);
     await post('/api/register', SEED_CAMERA).expect(201);
+    // A volume that appeared after start is measured by the next sampling pass (every SM_MONITOR_INTERVAL_SECONDS).
+    await app.running.app.get(SchedulerService).runNow(SAMPLING_JOB);
     const health = await request(app.url).get('/api/health').expect(200);
     expect(health.body).toMatchObject({
       status: 'degraded', // camera-footage does not exist: its registration is pending
@@ -272,13 +275,16 @@ describe('health and documentation', () => {
       scheduler: { running: true },
     });
     expect(health.body.problems).toEqual(['1 registration(s) pending: volume missing']);
-    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['event-log-compaction', 'sweep', 'volume-discovery']);
+    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['event-log-compaction', 'filesystem-sampling', 'sweep', 'volume-discovery']);
     expect(health.body.scheduler.jobs.find((j: { name: string }) => j.name === 'sweep').next_run).toEqual(expect.any(String));
     expect(health.body.volumes).toEqual([
       { volume_name: 'caddy_data', status: 'available', registrations: 0, pending: 0, quarantined: 0 },
       { volume_name: 'camera-footage', status: 'missing', registrations: 1, pending: 1, quarantined: 0 },
     ]);
-    expect(health.body.filesystems[0]).toMatchObject({ volumes: ['caddy_data'], tier: expect.any(String) });
+    // The volumes directory and the data directory share the test's temporary filesystem.
+    expect(health.body.filesystems).toEqual([
+      expect.objectContaining({ volumes: ['(data directory)', 'caddy_data'], tier: expect.any(String), mountpoint: expect.stringMatching(/^\//) }),
+    ]);
     expect(health.body.filesystems[0].total_bytes).toBeGreaterThan(0);
   });
 

@@ -5,6 +5,9 @@
  * still read back.
  */
 
+/** ok < warning < critical < emergency (SPEC §7). */
+export type Tier = 'ok' | 'warning' | 'critical' | 'emergency';
+
 export const REGISTRATION_SOURCES = ['api', 'label', 'deploy', 'import'] as const;
 export type RegistrationSource = (typeof REGISTRATION_SOURCES)[number];
 
@@ -75,6 +78,24 @@ export interface EventPayloads {
   'cleanup.failed': RegistrationRef & { readonly trigger: string; readonly error: string | null };
   'target.blocked': RegistrationRef & { readonly reason: string; readonly over_by: number; readonly unit: 'bytes' | 'files' };
   'target.unblocked': RegistrationRef;
+  'target.tier_changed': RegistrationRef & {
+    readonly from: Tier;
+    readonly to: Tier;
+    /** Why this tier: `bytes ≥ warning_bytes`, `blocked`, `quarantined`, … */
+    readonly reason: string;
+    readonly bytes: number;
+  };
+  'filesystem.tier_changed': {
+    readonly mountpoint: string;
+    readonly from: Tier;
+    readonly to: Tier;
+    readonly used_ratio: number;
+    readonly inode_ratio: number;
+    readonly total_bytes: number;
+    readonly available_bytes: number;
+    /** The volumes (and `(data directory)`) on this filesystem. */
+    readonly volumes: readonly string[];
+  };
 }
 
 export type EventType = keyof EventPayloads;
@@ -99,6 +120,8 @@ const KINDS: Record<EventType, true> = {
   'cleanup.failed': true,
   'target.blocked': true,
   'target.unblocked': true,
+  'target.tier_changed': true,
+  'filesystem.tier_changed': true,
 };
 
 /** Every kind of event, for validation of queries. */

@@ -6,7 +6,7 @@ import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service
 import type { MaintenanceState } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { worstTier, type Tier } from '../tiers/tier.js';
-import { TiersService } from '../tiers/tiers.service.js';
+import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
 
 export interface HealthReport {
@@ -22,14 +22,19 @@ export interface HealthReport {
   maintenance: MaintenanceState;
   volumes: Array<{ volume_name: string; status: 'available' | 'missing'; registrations: number; pending: number; quarantined: number }>;
   filesystems: Array<{
+    mountpoint: string;
+    fs_type: string;
     device: number;
-    volumes: string[];
+    volumes: readonly string[];
     total_bytes: number;
     available_bytes: number;
     used_ratio: number;
     inode_ratio: number;
     tier: Tier;
+    measured_at: string;
   }>;
+  /** Targets out of the ok tier. */
+  targets: Array<{ target: string; tier: Tier; since: string | null }>;
 }
 
 /** Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached. */
@@ -42,7 +47,7 @@ export class HealthService {
     private readonly store: StateStore,
     private readonly scheduler: SchedulerService,
     private readonly catalog: VolumeCatalog,
-    private readonly tiers: TiersService,
+    private readonly filesystemSampler: FilesystemSampler,
     private readonly clock: Clock,
     private readonly measuring: MeasuringService,
   ) {
@@ -84,7 +89,12 @@ export class HealthService {
     if (blocked > 0) problems.push(`${blocked} target(s) blocked over their cap`);
     if (pending > 0) problems.push(`${pending} registration(s) pending: volume missing`);
 
-    const filesystems = await this.filesystems(available.map((v) => ({ name: v.name, root: v.root })));
+    const filesystems = this.filesystems();
+    const targets = Object.entries(this.store.current.targets)
+      .filter(([, record]) => record.tier !== 'ok')
+      .map(([target, record]) => ({ target, tier: record.tier, since: record.tier_since }));
+    const criticalTargets = targets.filter((t) => t.tier === 'critical' || t.tier === 'emergency').length;
+    if (criticalTargets > 0) problems.push(`${criticalTargets} target(s) in the critical tier`);
     const worst = filesystems.reduce<Tier>((tier, fs) => worstTier(tier, fs.tier), 'ok');
     if (worst === 'critical' || worst === 'emergency') problems.push(`a filesystem is in the ${worst} tier`);
 
@@ -103,33 +113,24 @@ export class HealthService {
       maintenance: this.store.current.maintenance,
       volumes,
       filesystems,
+      targets,
     };
   }
 
-  private async filesystems(volumes: Array<{ name: string; root: string }>): Promise<HealthReport['filesystems']> {
-    const byDevice = new Map<number, HealthReport['filesystems'][number]>();
-    for (const volume of volumes) {
-      const reading = await this.tiers.filesystemOf(volume.root);
-      // The volume vanished between listing and measuring: it shows as missing on the next report.
-      if (!reading) continue;
-      const entry = byDevice.get(reading.device);
-      if (entry) {
-        entry.volumes.push(volume.name);
-        continue;
-      }
-      byDevice.set(reading.device, {
-        device: reading.device,
-        volumes: [volume.name],
-        total_bytes: reading.usage.totalBytes,
-        available_bytes: reading.usage.availableBytes,
-        used_ratio: round(reading.bytesRatio),
-        inode_ratio: round(reading.inodeRatio),
-        tier: reading.tier,
-      });
-    }
-    const result = [...byDevice.values()];
-    for (const fs of result) fs.volumes.sort();
-    return result;
+  /** The filesystems behind the volumes and the data directory, as last measured (no statfs on the request path). */
+  private filesystems(): HealthReport['filesystems'] {
+    return this.filesystemSampler.all().map((reading) => ({
+      mountpoint: reading.mountPoint,
+      fs_type: reading.fsType,
+      device: reading.device,
+      volumes: reading.volumes,
+      total_bytes: reading.usage.totalBytes,
+      available_bytes: reading.usage.availableBytes,
+      used_ratio: round(reading.bytesRatio),
+      inode_ratio: round(reading.inodeRatio),
+      tier: reading.tier,
+      measured_at: reading.measuredAt.toISOString(),
+    }));
   }
 }
 

@@ -1,6 +1,7 @@
 /** The manager's state: a projection of the event log, rebuilt from the latest snapshot plus later events. */
 
 import type { Registration } from '../event-log/event.types.js';
+import type { Tier } from '../event-log/event.types.js';
 
 export { REGISTRATION_SOURCES, type Quarantine, type Registration, type RegistrationSource, type RegistrationStatus } from '../event-log/event.types.js';
 
@@ -33,14 +34,25 @@ export interface TargetRecord {
   readonly failures: number;
   /** Set while the policy's cap cannot be met. */
   readonly blocked: BlockedState | null;
+  /** From warning_bytes/critical_bytes; critical while blocked or quarantined. */
+  readonly tier: Tier;
+  readonly tier_since: string | null;
+}
+
+/** What the manager knows of one filesystem behind the volumes (or the data directory), by mount point. */
+export interface FilesystemRecord {
+  readonly tier: Tier;
+  readonly since: string;
 }
 
 export interface ManagerState {
   /** Keyed by targetKey(volume_name, path). */
   registrations: Record<string, Registration>;
   maintenance: MaintenanceState;
-  /** Per target key; a target without a record has never been cleaned, failed or blocked. */
+  /** Per target key; a target without a record has never been cleaned, failed, blocked or left the ok tier. */
   targets: Record<string, TargetRecord>;
+  /** Per mount point: filesystems that have been out of the ok tier (a missing one is ok). */
+  filesystems: Record<string, FilesystemRecord>;
 }
 
 /**
@@ -48,13 +60,13 @@ export interface ManagerState {
  * version (`state.upcasters.ts`): a snapshot is never ignored, because compaction may have dropped the events
  * it covers.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export function emptyState(): ManagerState {
-  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {} };
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {} };
 }
 
-export const NO_TARGET_RECORD: TargetRecord = { last_cleanup: null, failures: 0, blocked: null };
+export const NO_TARGET_RECORD: TargetRecord = { last_cleanup: null, failures: 0, blocked: null, tier: 'ok', tier_since: null };
 
 /** The record of a target (an empty one when it has none). */
 export function targetRecord(state: Readonly<ManagerState>, key: string): TargetRecord {

@@ -61,6 +61,15 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
       }
       return;
     }
+    case 'target.tier_changed':
+      updateTarget(state, key, { tier: event.payload.to, tier_since: at });
+      return;
+    case 'filesystem.tier_changed': {
+      const { mountpoint, to } = event.payload;
+      if (to === 'ok') delete state.filesystems[mountpoint];
+      else state.filesystems[mountpoint] = { tier: to, since: at };
+      return;
+    }
     case 'maintenance.enabled':
       state.maintenance = { enabled: true, reason: event.payload.reason, since: at };
       return;
@@ -75,6 +84,6 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
 /** Changes part of a target's record; a record back to all-empty is dropped (the state stays small). */
 function updateTarget(state: ManagerState, key: string, change: Partial<TargetRecord>): void {
   const next = { ...targetRecord(state, key), ...change };
-  if (next.last_cleanup === null && next.failures === 0 && next.blocked === null) delete state.targets[key];
+  if (next.last_cleanup === null && next.failures === 0 && next.blocked === null && next.tier === 'ok') delete state.targets[key];
   else state.targets[key] = next;
 }

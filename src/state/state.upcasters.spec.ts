@@ -24,7 +24,7 @@ describe('state upcasting', () => {
       failures: { 'v:/a': 1, 'v:/b': 2 },
       blocked: { 'v:/c': blocked },
     };
-    expect(upcast(1, v1, 2)).toEqual({
+    expect(UPCASTERS[1]!(v1 as never)).toEqual({
       registrations: {},
       maintenance,
       targets: {
@@ -33,6 +33,23 @@ describe('state upcasting', () => {
         'v:/c': { last_cleanup: null, failures: 0, blocked },
       },
     });
+  });
+
+  it('v2 → v3: every target and filesystem starts in the ok tier, other facts kept', () => {
+    const record = { last_cleanup: null, failures: 2, blocked: null };
+    expect(UPCASTERS[2]!({ registrations: {}, maintenance, targets: { 'v:/a': record } } as never)).toEqual({
+      registrations: {},
+      maintenance,
+      targets: { 'v:/a': { ...record, tier: 'ok', tier_since: null } },
+      filesystems: {},
+    });
+  });
+
+  it('v1 all the way to the current version', () => {
+    const v1: StateV1 = { registrations: {}, maintenance, cleanups: {}, failures: { 'v:/a': 1 }, blocked: {} };
+    const current = upcast(1, v1);
+    expect(current.targets['v:/a']).toMatchObject({ failures: 1, tier: 'ok' });
+    expect(current.filesystems).toEqual({});
   });
 
   it('runs the steps in order, one version at a time', () => {

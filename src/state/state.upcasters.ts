@@ -10,14 +10,28 @@ export interface StateV1 {
   blocked: Record<string, BlockedState>;
 }
 
+/** Version 2: per-target facts in one record per target, no tiers yet. */
+export interface StateV2 {
+  registrations: Record<string, Registration>;
+  maintenance: MaintenanceState;
+  targets: Record<string, Omit<TargetRecord, 'tier' | 'tier_since'>>;
+}
+
 /** v1 → v2: the three per-target maps become one record per target. */
-function v1ToV2(state: StateV1): ManagerState {
-  const targets: Record<string, TargetRecord> = {};
+function v1ToV2(state: StateV1): StateV2 {
+  const targets: StateV2['targets'] = {};
   const keys = new Set([...Object.keys(state.cleanups ?? {}), ...Object.keys(state.failures ?? {}), ...Object.keys(state.blocked ?? {})]);
   for (const key of keys) {
     targets[key] = { last_cleanup: state.cleanups?.[key] ?? null, failures: state.failures?.[key] ?? 0, blocked: state.blocked?.[key] ?? null };
   }
   return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets };
+}
+
+/** v2 → v3: tiers. Every target and filesystem starts in the ok tier; the first sampling after start sets them. */
+function v2ToV3(state: StateV2): ManagerState {
+  const targets: Record<string, TargetRecord> = {};
+  for (const [key, record] of Object.entries(state.targets ?? {})) targets[key] = { ...record, tier: 'ok', tier_since: null };
+  return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {} };
 }
 
 /**
@@ -26,6 +40,7 @@ function v1ToV2(state: StateV1): ManagerState {
  */
 export const UPCASTERS: Readonly<Record<number, (state: never) => unknown>> = {
   1: v1ToV2,
+  2: v2ToV3,
 };
 
 /** The snapshot cannot be read by this release; start-up stops rather than drop what it holds. */

@@ -7,10 +7,19 @@ export interface FilesystemUsage {
   readonly freeInodes: number;
 }
 
+/** Which filesystem holds a path: its mount point (the stable name used in events, health and metrics). */
+export interface FilesystemIdentity {
+  readonly mountPoint: string;
+  /** st_dev of the filesystem (not stable across reboots for every filesystem: use mountPoint as the key). */
+  readonly device: number;
+  /** `ext4`, `xfs`, `tmpfs`, … */
+  readonly fsType: string;
+}
+
 /** How tiers measure filesystems (statfs: microseconds per call). Implemented in `adapters/statfs/`. */
 export abstract class FilesystemStats {
   /** statfs of the filesystem holding `target`; throws when `target` does not exist. */
   abstract usage(target: string): Promise<FilesystemUsage>;
-  /** The device id of the filesystem holding `target` (to group volumes by filesystem); undefined when missing. */
-  abstract deviceOf(target: string): Promise<number | undefined>;
+  /** The filesystem holding `target`; undefined when `target` does not exist. */
+  abstract identify(target: string): Promise<FilesystemIdentity | undefined>;
 }

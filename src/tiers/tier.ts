@@ -1,5 +1,7 @@
-export const TIERS = ['ok', 'warning', 'critical', 'emergency'] as const;
-export type Tier = (typeof TIERS)[number];
+import type { Tier } from '../event-log/event.types.js';
+
+export type { Tier } from '../event-log/event.types.js';
+export const TIERS = ['ok', 'warning', 'critical', 'emergency'] as const satisfies readonly Tier[];
 
 export interface TierThresholds {
   readonly warningPct: number;
@@ -51,4 +53,28 @@ function thresholdOf(tier: Tier, thresholds: TierThresholds): number {
   if (tier === 'critical') return thresholds.criticalPct;
   if (tier === 'warning') return thresholds.warningPct;
   return 0;
+}
+
+/** What a target's tier is decided from (SPEC §7: warning_bytes/critical_bytes; blocked or quarantined → critical). */
+export interface TargetTierInput {
+  readonly bytes: number;
+  readonly warningBytes?: number;
+  readonly criticalBytes?: number;
+  readonly blocked: boolean;
+  readonly quarantined: boolean;
+}
+
+/**
+ * The tier of a target, with the reason shown in events and alerts. Byte thresholds get the same hysteresis
+ * as filesystems, in percent of the threshold: a target at warning_bytes stays warning until it is
+ * `hysteresisPct` percent below it.
+ */
+export function targetTierOf(input: TargetTierInput, hysteresisPct: number, previous: Tier = 'ok'): { tier: Tier; reason: string } {
+  if (input.quarantined) return { tier: 'critical', reason: 'quarantined: cleanups stopped' };
+  if (input.blocked) return { tier: 'critical', reason: 'blocked: over its cap and nothing more may be deleted' };
+  const held = (threshold: number | undefined, tier: Tier): boolean =>
+    threshold !== undefined && (input.bytes >= threshold || (rank(previous) >= rank(tier) && input.bytes > threshold * (1 - hysteresisPct / 100)));
+  if (held(input.criticalBytes, 'critical')) return { tier: 'critical', reason: `${input.bytes} bytes, critical_bytes ${input.criticalBytes}` };
+  if (held(input.warningBytes, 'warning')) return { tier: 'warning', reason: `${input.bytes} bytes, warning_bytes ${input.warningBytes}` };
+  return { tier: 'ok', reason: 'within its thresholds' };
 }

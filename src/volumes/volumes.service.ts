@@ -6,7 +6,7 @@ import { MeasuringService } from '../measuring/measuring.service.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import type { Tier } from '../tiers/tier.js';
-import { TiersService } from '../tiers/tiers.service.js';
+import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
 
 export interface VolumeRegistrationView {
@@ -17,6 +17,8 @@ export interface VolumeRegistrationView {
   description: string | null;
   status: Registration['status'];
   path_bytes: number | null;
+  /** The target's own tier (warning_bytes/critical_bytes, blocked, quarantined). */
+  tier: Tier;
   last_cleaned: string | null;
   files_removed_last_run: number | null;
 }
@@ -45,7 +47,7 @@ export class VolumesService {
     private readonly catalog: VolumeCatalog,
     private readonly store: StateStore,
     private readonly usage: UsageService,
-    private readonly tiers: TiersService,
+    private readonly filesystems: FilesystemSampler,
     private readonly measuring: MeasuringService,
   ) {}
 
@@ -73,16 +75,15 @@ export class VolumesService {
   }
 
   private async view(volume: VolumeInfo, registrations: Registration[]): Promise<VolumeView> {
-    const [usage, filesystem, registrationViews] = await Promise.all([
+    const [usage, registrationViews] = await Promise.all([
       this.usage.usageOf(volume.root),
-      this.tiers.filesystemOf(volume.root),
       Promise.all(
         sortByPath(registrations).map(async (r) =>
           this.registrationView(r, this.measuring.tally(r.id)?.bytes ?? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes),
         ),
       ),
     ]);
-    const tier = filesystem?.tier ?? 'ok';
+    const tier = this.filesystems.ofVolume(volume.name)?.tier ?? 'ok';
     return {
       volume_name: volume.name,
       current_bytes: usage.bytes,
@@ -109,7 +110,8 @@ export class VolumesService {
   }
 
   private registrationView(registration: Registration, pathBytes: number | null): VolumeRegistrationView {
-    const last = targetRecord(this.store.current, targetKey(registration.volume_name, registration.path)).last_cleanup;
+    const record = targetRecord(this.store.current, targetKey(registration.volume_name, registration.path));
+    const last = record.last_cleanup;
     return {
       id: registration.id,
       path: registration.path,
@@ -118,6 +120,7 @@ export class VolumesService {
       description: registration.description,
       status: registration.status,
       path_bytes: pathBytes,
+      tier: record.tier,
       last_cleaned: last ? isoSeconds(new Date(last.at)) : null,
       files_removed_last_run: last ? last.files_removed : null,
     };

@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { EventBus } from '../common/event-bus.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { EventRecord } from '../event-log/event.types.js';
+import { MeasuringService } from '../measuring/measuring.service.js';
+import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
+import { targetKey, targetRecord, type ManagerState, type Registration } from '../state/state.model.js';
+import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
+import { targetTierOf } from './tier.js';
+
+/** Events after which a target's tier may have changed without its tally moving. */
+const TIER_INPUTS = new Set<EventRecord['type']>([
+  'registration.created',
+  'registration.updated',
+  'quarantine.entered',
+  'quarantine.released',
+  'target.blocked',
+  'target.unblocked',
+]);
+
+/**
+ * Keeps each target's tier (warning_bytes/critical_bytes; blocked or quarantined → critical) and records every
+ * change as `target.tier_changed`: on tally changes and on the events that change its other inputs.
+ */
+@Injectable()
+export class TargetTiers implements OnModuleInit {
+  private readonly logger = new Logger(TargetTiers.name);
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly measuring: MeasuringService,
+    private readonly bus: EventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => this.update(registration.id, monitor.tally.bytes));
+    this.bus.on(EVENTS_COMMITTED, async (events) => {
+      for (const event of events) {
+        if (!TIER_INPUTS.has(event.type) || !event.target) continue;
+        const registration = this.store.current.registrations[event.target];
+        if (registration) await this.update(registration.id, this.measuring.tally(registration.id)?.bytes ?? 0);
+      }
+    });
+  }
+
+  /** Re-decides one target's tier; records a change (under the store's lock, so never twice). */
+  async update(registrationId: string, bytes: number): Promise<void> {
+    const current = this.decide(this.store.current, registrationId, bytes);
+    if (!current || current.to === current.from) return;
+    await this.store.transact((state) => {
+      const decision = this.decide(state, registrationId, bytes);
+      if (!decision || decision.to === decision.from) return { events: [], result: undefined };
+      const { registration, key, from, to, reason } = decision;
+      if (to === 'ok') this.logger.log(`${key}: tier ${from} → ${to} (${reason})`);
+      else this.logger.warn(`${key}: tier ${from} → ${to} (${reason})`);
+      return { events: [{ type: 'target.tier_changed', target: key, payload: { id: registration.id, from, to, reason, bytes } }], result: undefined };
+    });
+  }
+
+  private decide(state: Readonly<ManagerState>, registrationId: string, bytes: number) {
+    const registration = Object.values(state.registrations).find((r: Registration) => r.id === registrationId);
+    if (!registration) return undefined;
+    const key = targetKey(registration.volume_name, registration.path);
+    const record = targetRecord(state, key);
+    const params = registration.params;
+    const { tier, reason } = targetTierOf(
+      {
+        bytes,
+        warningBytes: typeof params.warning_bytes === 'number' ? params.warning_bytes : undefined,
+        criticalBytes: typeof params.critical_bytes === 'number' ? params.critical_bytes : undefined,
+        blocked: record.blocked !== null,
+        quarantined: registration.quarantine !== null,
+      },
+      this.config.tiers.hysteresisPct,
+      record.tier,
+    );
+    return { registration, key, from: record.tier, to: tier, reason };
+  }
+}

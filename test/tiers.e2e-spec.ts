@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventBus } from '../src/common/event-bus.js';
+import type { EventRecord } from '../src/event-log/event.types.js';
+import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { FilesystemSampler } from '../src/tiers/filesystem-sampler.service.js';
+import { rawRequest } from './support/raw-http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * Tiers on a real filesystem: a 16 MiB tmpfs, filled for real through warning, critical and emergency and
+ * emptied again. Mounting needs root (CI runs as root).
+ */
+const SIZE = 16 * 1024 * 1024;
+let base: string;
+let mount: string;
+let app: TestApp;
+const seen: EventRecord[] = [];
+let counter = 0;
+
+function usedPct(): number {
+  const s = statfsSync(mount);
+  return ((s.blocks - s.bfree) / (s.blocks - s.bfree + s.bavail)) * 100;
+}
+
+/** Adds a file so that the filesystem is at about `pct` used (tmpfs counts whole pages). */
+function fillTo(pct: number): void {
+  const s = statfsSync(mount);
+  const total = (s.blocks - s.bfree + s.bavail) * s.bsize;
+  const missing = Math.floor((pct / 100) * total) - (s.blocks - s.bfree) * s.bsize;
+  if (missing > 0) writeFileSync(path.join(mount, 'rec', `fill-${counter++}.bin`), Buffer.alloc(missing, 7));
+}
+
+/** Deletes every file of the target (the target directory itself stays: replacing it would quarantine it). */
+function clear(): void {
+  for (const name of readdirSync(path.join(mount, 'rec'))) rmSync(path.join(mount, 'rec', name));
+}
+
+/** Resolves with the first event committed from now on that matches. */
+function next<E extends EventRecord>(test: (e: EventRecord) => e is E, timeoutMs = 10_000): Promise<E> {
+  const bus = app.running.app.get(EventBus);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching event within ${timeoutMs} ms at ${usedPct().toFixed(1)}% used; seen: ${seen.map((e) => e.type).join(', ')}`));
+    }, timeoutMs);
+    const off = bus.on(EVENTS_COMMITTED, (events) => {
+      const match = events.find(test);
+      if (!match) return;
+      clearTimeout(timer);
+      off();
+      resolve(match);
+    });
+  });
+}
+
+const fsTier = (to: string) => (e: EventRecord): e is EventRecord<'filesystem.tier_changed'> =>
+  e.type === 'filesystem.tier_changed' && e.payload.to === to;
+const fsTierEvents = (): Array<EventRecord<'filesystem.tier_changed'>> =>
+  seen.filter((e): e is EventRecord<'filesystem.tier_changed'> => e.type === 'filesystem.tier_changed');
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) throw new Error('the tier tests mount a tmpfs: run them as root (CI does)');
+  base = mkdtempSync(path.join(tmpdir(), 'sm-tiers-'));
+  mount = path.join(base, 'fs');
+  mkdirSync(mount);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE},nr_inodes=4096`, 'tmpfs', mount], { encoding: 'utf8' });
+  if (mounted.status !== 0) throw new Error(`mount -t tmpfs failed: ${mounted.stderr}`);
+  mkdirSync(path.join(mount, 'rec'));
+  app = await startTestApp({ SM_ROOTS: `fast=${mount}` });
+  app.running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => void seen.push(...events));
+});
+
+afterAll(async () => {
+  await app?.close();
+  spawnSync('umount', [mount]);
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('tiers on a real tmpfs', () => {
+  it('registers a target on the small filesystem', async () => {
+    const body = JSON.stringify({
+      volume_name: 'fast', path: '/rec', algorithm: 'max_size',
+      params: { max_bytes: 1024 * 1024 * 1024, warning_bytes: 4 * 1024 * 1024, critical_bytes: 8 * 1024 * 1024 },
+    });
+    const response = await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(201);
+  });
+
+  it('enters warning, critical and emergency as it fills, one event each, seen on the write (not at the 30 s sampling interval)', async () => {
+    for (const [pct, tier] of [[82, 'warning'], [91.5, 'critical'], [96.5, 'emergency']] as const) {
+      const event = next(fsTier(tier));
+      fillTo(pct);
+      const { payload } = await event;
+      expect(payload).toMatchObject({ mountpoint: mount, volumes: ['fast'], total_bytes: SIZE });
+      expect(payload.used_ratio * 100).toBeGreaterThanOrEqual(pct - 1);
+    }
+    expect(fsTierEvents().map((e) => `${e.payload.from}→${e.payload.to}`)).toEqual(['ok→warning', 'warning→critical', 'critical→emergency']);
+  });
+
+  it('shows the tiers in health and in the volume list, and the target goes critical past critical_bytes', async () => {
+    const health = (await rawRequest(app.url, 'GET', '/api/health')).json as {
+      filesystems: Array<{ mountpoint: string; tier: string; fs_type: string }>;
+      targets: Array<{ target: string; tier: string }>;
+    };
+    expect(health.filesystems.find((f) => f.mountpoint === mount)).toMatchObject({ tier: 'emergency', fs_type: 'tmpfs' });
+    expect(health.targets).toEqual([expect.objectContaining({ target: 'fast:/rec', tier: 'critical' })]);
+    const volumes = (await rawRequest(app.url, 'GET', '/api/volumes?name=fast')).json as Array<{ tier: string; registrations: Array<{ tier: string }> }>;
+    expect(volumes[0]).toMatchObject({ tier: 'emergency', registrations: [{ tier: 'critical' }] });
+  });
+
+  it('keeps its tier across a restart without recording it again', async () => {
+    const before = seen.length;
+    app = await app.restart({ SM_ROOTS: `fast=${mount}` });
+    app.running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => void seen.push(...events));
+    const health = (await rawRequest(app.url, 'GET', '/api/health')).json as { filesystems: Array<{ mountpoint: string; tier: string }> };
+    expect(health.filesystems.find((f) => f.mountpoint === mount)?.tier).toBe('emergency');
+    expect(seen.slice(before).filter((e) => e.type === 'filesystem.tier_changed')).toEqual([]);
+  });
+
+  it('does not flap while usage hovers within the hysteresis of a threshold', async () => {
+    const emptied = next(fsTier('ok'));
+    clear();
+    await emptied;
+    fillTo(79);
+    const wobble = path.join(mount, 'rec', 'wobble.bin');
+    const entered = next(fsTier('warning'));
+    writeFileSync(wobble, Buffer.alloc(Math.round(SIZE * 0.02), 1));
+    await entered;
+    const count = fsTierEvents().length;
+    // ±1 point around 80 %: 79 % is within the 2-point hysteresis, so the tier stays warning.
+    const sampler = app.running.app.get(FilesystemSampler);
+    for (let round = 0; round < 10; round++) {
+      rmSync(wobble);
+      await sampler.sampleAll();
+      writeFileSync(wobble, Buffer.alloc(Math.round(SIZE * 0.02), 1));
+      await sampler.sampleAll();
+    }
+    expect(sampler.all().find((r) => r.mountPoint === mount)?.tier).toBe('warning');
+    expect(fsTierEvents().length).toBe(count);
+  });
+
+  it('leaves the tiers once emptied: one event down to ok', async () => {
+    const event = next(fsTier('ok'));
+    clear();
+    expect((await event).payload.from).toBe('warning');
+    expect(usedPct()).toBeLessThan(5);
+  });
+});
