@@ -219,6 +219,37 @@ function generateCases(): Case[] {
   ] as const) {
     cases.push({ name, method: 'POST', path: '/api/maintenance', body: JSON.stringify(body), field });
   }
+
+  // Cleanup bodies.
+  for (const [name, body, field] of [
+    ['cleanup array', [], 'body'],
+    ['cleanup number', 5, 'body'],
+    ['cleanup unknown field', { force: true }, 'force'],
+    ['cleanup volume_name number', { volume_name: 7 }, 'volume_name'],
+    ['cleanup volume_name escaping', { volume_name: '../x' }, 'volume_name'],
+    ['cleanup path without volume_name', { path: '/recordings' }, 'path'],
+    ['cleanup path escaping', { volume_name: 'camera-footage', path: '/recordings/../..' }, 'path'],
+    ['cleanup path NUL', { volume_name: 'camera-footage', path: '/a\u0000b' }, 'path'],
+    ['cleanup dry_run string', { dry_run: 'yes' }, 'dry_run'],
+    ['cleanup unregistered target', { volume_name: 'camera-footage', path: '/nothing-here' }, 'path'],
+  ] as const) {
+    cases.push({ name, method: 'POST', path: '/api/cleanup', body: JSON.stringify(body), field });
+  }
+
+  // More query strings and addresses.
+  for (const [path, field, body] of [
+    ['/api/events?limit=1&limit=2', 'limit', undefined],
+    ['/api/events?since=1&since=2', 'since', undefined],
+    ['/api/volumes?sort=volume_name&sort=created_at', 'sort', undefined],
+    ['/api/volumes?registered=TRUE', 'registered', undefined],
+    ['/api/registrations/import?dry_run=maybe', 'dry_run', '{"registrations":[]}'],
+    ['/api/registrations/import?mode=merge', 'mode', '{"mode":"everything","registrations":[]}'],
+    [`/api/register/${'v'.repeat(256)}/%2Fx`, 'volume_name', undefined],
+    ['/api/register/camera-footage/%2F%2E%2E', 'path', undefined],
+  ] as const) {
+    const method = path.startsWith('/api/register/') ? 'DELETE' : path.includes('import') ? 'POST' : 'GET';
+    cases.push({ name: `${method} ${path.slice(0, 80)}`, method, path, field, body });
+  }
   return cases;
 }
 

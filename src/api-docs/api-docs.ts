@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { APP_VERSION } from '../version.js';
+import { componentSchemas } from './zod-openapi.js';
 
 /** Serves the OpenAPI document at /api/docs (UI) and /api/docs-json (JSON). */
 export function setupApiDocs(app: INestApplication): void {
@@ -13,5 +14,6 @@ export function setupApiDocs(app: INestApplication): void {
       .addBearerAuth()
       .build(),
   );
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...componentSchemas() } };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

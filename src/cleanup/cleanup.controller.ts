@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isPlainObject } from '../policies/policy-params.js';
-import { validationError } from '../registration/registration.schema.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiErrors, cleanupRunResponse, previewResponse, registrationResponse } from '../api-docs/responses.js';
+import { ApiZodBody, ApiZodResponse } from '../api-docs/zod-openapi.js';
+import { isPlainObject, objectErrors, validationError } from '../common/zod-problems.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { targetPathField, volumeNameField } from '../registration/registration.schema.js';
 import { RegistrationService } from '../registration/registration.service.js';
-import { checkVolumeName, normaliseTargetPath } from '../registration/target-path.js';
 import type { Registration } from '../state/state.model.js';
 import type { CleanupReport, PreviewReport } from './cleanup-report.js';
 import { CleanupService } from './cleanup.service.js';
@@ -13,6 +16,29 @@ export interface CleanupRunResponse {
   targets: CleanupReport[];
   totals: { files: number; bytes: number };
 }
+
+/** The body of POST /api/cleanup: every target, one volume's, or one target; none at all means every target. */
+const cleanupRequest = z.preprocess(
+  (body) => body ?? {},
+  z
+    .strictObject(
+      {
+        volume_name: volumeNameField().optional(),
+        path: targetPathField().optional().describe('Needs volume_name'),
+        dry_run: z.boolean({ error: 'must be true or false' }).optional(),
+      },
+      { error: objectErrors('must be a JSON object', ['volume_name', 'path', 'dry_run']) },
+    )
+    .superRefine(
+      (request, ctx) => {
+        if (request.path !== undefined && request.volume_name === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['path'], message: 'needs volume_name' });
+        }
+      },
+      { when: (payload) => isPlainObject(payload.value) },
+    ),
+).meta({ id: 'CleanupRequest' });
+type CleanupRequest = z.output<typeof cleanupRequest>;
 
 @ApiTags('cleanup')
 @Controller('api')
@@ -26,37 +52,19 @@ export class CleanupController {
   @Post('cleanup')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the policies now: every target, one volume, or one target; dry_run to only plan.' })
-  @ApiBody({
-    required: false,
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { volume_name: { type: 'string' }, path: { type: 'string' }, dry_run: { type: 'boolean' } },
-    },
-  })
-  async run(@Body() body: unknown): Promise<CleanupRunResponse> {
-    const request = body ?? {};
-    if (!isPlainObject(request)) throw validationError([{ field: 'body', message: 'must be a JSON object' }]);
-    const problems = Object.keys(request)
-      .filter((k) => !['volume_name', 'path', 'dry_run'].includes(k))
-      .map((k) => ({ field: k, message: 'is not a known field (accepted: volume_name, path, dry_run)' }));
-    const volumeProblem = request.volume_name === undefined ? undefined : checkVolumeName(request.volume_name);
-    if (volumeProblem) problems.push({ field: 'volume_name', message: volumeProblem });
-    let targetPath: string | undefined;
-    if (request.path !== undefined) {
-      if (request.volume_name === undefined) problems.push({ field: 'path', message: 'needs volume_name' });
-      const normalised = normaliseTargetPath(request.path);
-      if ('problem' in normalised) problems.push({ field: 'path', message: normalised.problem });
-      else targetPath = normalised.path;
-    }
-    if (request.dry_run !== undefined && typeof request.dry_run !== 'boolean') problems.push({ field: 'dry_run', message: 'must be true or false' });
-    if (problems.length > 0) throw validationError(problems);
-
+  @ApiZodBody(cleanupRequest, { required: false })
+  @ApiZodResponse(200, cleanupRunResponse, 'One report per target, and the totals')
+  @ApiErrors(400, 401, 413, 415)
+  async run(@Body(new ZodValidationPipe(cleanupRequest)) request: CleanupRequest): Promise<CleanupRunResponse> {
     const selected = this.registrations
       .list()
-      .filter((r) => (request.volume_name === undefined || r.volume_name === request.volume_name) && (targetPath === undefined || r.path === targetPath));
-    if (targetPath !== undefined && selected.length === 0) {
-      throw validationError([{ field: 'path', message: `no registration for volume "${String(request.volume_name)}" path "${targetPath}"` }]);
+      .filter(
+        (r) =>
+          (request.volume_name === undefined || r.volume_name === request.volume_name) &&
+          (request.path === undefined || r.path === request.path),
+      );
+    if (request.path !== undefined && selected.length === 0) {
+      throw validationError([{ field: 'path', message: `no registration for volume "${String(request.volume_name)}" path "${request.path}"` }]);
     }
     const targets: CleanupReport[] = [];
     for (const registration of selected) {
@@ -70,6 +78,8 @@ export class CleanupController {
 
   @Get('registrations/:id/preview')
   @ApiOperation({ summary: 'What the policy would delete right now: count, bytes, the first 100 paths.' })
+  @ApiZodResponse(200, previewResponse, 'The plan, nothing deleted')
+  @ApiErrors(404)
   preview(@Param('id') id: string): Promise<PreviewReport> {
     return this.cleanup.preview(this.registrations.get(id));
   }
@@ -77,6 +87,8 @@ export class CleanupController {
   @Post('registrations/:id/unquarantine')
   @HttpCode(200)
   @ApiOperation({ summary: 'Let a quarantined target be cleaned again.' })
+  @ApiZodResponse(200, registrationResponse, 'The registration, out of quarantine')
+  @ApiErrors(401, 404)
   unquarantine(@Param('id') id: string): Promise<Registration> {
     return this.quarantine.release(this.registrations.get(id));
   }

@@ -1,34 +1,46 @@
-import { ValidationError } from './errors.js';
+import { z } from 'zod';
 
-/** Query-string helpers that reject ill-typed values with a message naming the parameter. */
+/**
+ * Zod schemas of query-string values. A query value arrives as a string, or as an array when the parameter
+ * is repeated (always rejected here); an empty value counts as absent. Each schema names its one rule in
+ * its message, and documents the typed value in the OpenAPI document.
+ */
 
-export function parseBooleanQuery(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ValidationError(`${name}: must be true or false`, name);
+const blankIsAbsent = (value: unknown): unknown => (value === '' ? undefined : value);
+
+/** `true`/`1` or `false`/`0`. */
+export function queryBoolean() {
+  const error = 'must be true or false';
+  const words: Record<string, boolean> = { true: true, 1: true, false: false, 0: false };
+  return z.preprocess(
+    (value) => (typeof value === 'string' && Object.hasOwn(words, value) ? words[value] : blankIsAbsent(value)),
+    z.boolean({ error }).optional(),
+  );
 }
 
-export function parseIntegerQuery(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ValidationError(`${name}: must be a whole number from ${min} to ${max}`, name);
-  }
-  return Number(value);
+/** A whole number in decimal digits, from `min` to `max`. */
+export function queryInteger(min: number, max: number) {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : blankIsAbsent(value)),
+    z.int({ error }).min(min, { error }).max(max, { error }).optional(),
+  );
 }
 
-export function parseEnumQuery<T extends string>(value: unknown, name: string, allowed: readonly T[]): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ValidationError(`${name}: must be one of ${allowed.join(', ')}`, name);
-  }
-  return value as T;
+/** One of `values`, exactly. */
+export function queryEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(blankIsAbsent, z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional());
 }
 
-export function parseStringQuery(value: unknown, name: string, maxLength = 1024): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > maxLength || value.includes('\0')) {
-    throw new ValidationError(`${name}: must be a single string of at most ${maxLength} characters`, name);
-  }
-  return value;
+/** A single string of at most `maxLength` characters, without NUL. */
+export function queryString(maxLength = 1024) {
+  const error = `must be a single string of at most ${maxLength} characters`;
+  return z.preprocess(
+    blankIsAbsent,
+    z
+      .string({ error })
+      .max(maxLength, { error })
+      .refine((value) => !value.includes('\0'), { error })
+      .optional(),
+  );
 }

@@ -59,6 +59,31 @@ describe('parseConfig', () => {
     expect(problemsOf({ SM_API_PORT: 'x', SM_LOG_LEVEL: 'loud' })).toHaveLength(2);
   });
 
+  it.each([
+    ['SM_DB_URL', 'mysql://sm:hunter2hunter2@db/sm'],
+    ['SM_API_TOKEN', 'hunter2'],
+    ['SM_SMTP_URL', 'http://sm:hunter2hunter2@mail'],
+  ])('names %s without echoing its secret value', (name, value) => {
+    const problems = problemsOf({ [name]: value }).join('\n');
+    expect(problems).toContain(name);
+    expect(problems).not.toContain('hunter2');
+  });
+
+  it('checks a rule across variables once the variables it reads are valid', () => {
+    expect(problemsOf({ SM_WARNING_PCT: 'abc' })).toEqual(['SM_WARNING_PCT="abc" must be a number above 0 and at most 100']);
+    expect(problemsOf({ SM_WARNING_PCT: '10', SM_TIER_HYSTERESIS_PCT: '10' })).toEqual([
+      'SM_TIER_HYSTERESIS_PCT="10" must be a number from 0 to below SM_WARNING_PCT',
+    ]);
+    expect(problemsOf({ SM_SMTP_URL: 'smtp://mail:25', SM_ALERT_EMAIL_TO: 'ops@example.org, nobody' })).toEqual([
+      'SM_ALERT_EMAIL_TO has an invalid address "nobody"',
+      'SM_SMTP_URL needs SM_ALERT_EMAIL_FROM and SM_ALERT_EMAIL_TO',
+    ]);
+    expect(problemsOf({ SM_ROOTS: 'a=/x,bad,a=/y' })).toEqual([
+      'SM_ROOTS entry "bad" must be name=/absolute/path (name: letters, digits, _ . -)',
+      'SM_ROOTS names "a" twice',
+    ]);
+  });
+
   it('parses roots, lists and postgres', () => {
     const config = parseConfig(
       {

@@ -1,7 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ValidationError } from '../common/errors.js';
-import { parseIntegerQuery, parseStringQuery } from '../common/query.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiErrors, eventPageResponse } from '../api-docs/responses.js';
+import { ApiZodQuery, ApiZodResponse } from '../api-docs/zod-openapi.js';
+import { queryInteger, queryString } from '../common/query.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { parseIsoInstant } from '../policies/param-types.js';
 import { EventLogRepository } from './event-log.repository.js';
 import { EVENT_TYPES, type EventQuery, type EventRecord } from './event.types.js';
@@ -12,6 +15,43 @@ export interface EventPage {
   next_since: number | null;
 }
 
+/** `type`: a list of exact types, or one family (`registration.*`). */
+function eventTypes(text: string | undefined, ctx: z.RefinementCtx): Pick<EventQuery, 'types' | 'typePrefix'> {
+  if (text === undefined) return {};
+  const wanted = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const families = wanted.filter((t) => t.endsWith('.*')).map((t) => t.slice(0, -1));
+  const exact = wanted.filter((t) => !t.endsWith('.*'));
+  const unknown = exact.find((name) => !(EVENT_TYPES as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `unknown event type "${unknown}" (known: ${EVENT_TYPES.join(', ')})` });
+  } else if (families.length > 1 || (families.length === 1 && exact.length > 0)) {
+    ctx.addIssue({ code: 'custom', message: 'give either one family ("registration.*") or a list of exact types' });
+  }
+  return families.length === 1 ? { typePrefix: families[0] } : { types: exact };
+}
+
+/** `since`: a seq (the events after it) or an instant. */
+function eventsSince(text: string | undefined, ctx: z.RefinementCtx): Pick<EventQuery, 'afterSeq' | 'since'> {
+  if (text === undefined) return {};
+  if (/^\d+$/.test(text)) return { afterSeq: Number(text) };
+  const instant = parseIsoInstant(text);
+  if (!instant) ctx.addIssue({ code: 'custom', message: 'must be an event seq or an ISO 8601 instant with a time zone' });
+  return { since: instant };
+}
+
+/** The query of GET /api/events. */
+const eventsQuery = z
+  .object({
+    limit: queryInteger(1, 1000).describe('1..1000, default 100'),
+    type: queryString(1024).transform(eventTypes).describe('Comma-separated types; a trailing ".*" matches a family'),
+    target: queryString(4400).describe('Target key "volume:/path"'),
+    since: queryString(64).transform(eventsSince).describe('A seq (events after it) or an ISO 8601 instant'),
+  })
+  .transform((query): EventQuery => ({ limit: query.limit ?? 100, target: query.target, ...query.type, ...query.since }));
+
 @ApiTags('events')
 @Controller('api/events')
 export class EventsController {
@@ -19,45 +59,10 @@ export class EventsController {
 
   @Get()
   @ApiOperation({ summary: 'Read the event log (ascending seq). Without since: the latest events.' })
-  @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
-  @ApiQuery({ name: 'type', required: false, description: 'Comma-separated types; a trailing ".*" matches a family' })
-  @ApiQuery({ name: 'target', required: false, description: 'Target key "volume:/path"' })
-  @ApiQuery({ name: 'since', required: false, description: 'A seq (events after it) or an ISO 8601 instant' })
-  async list(
-    @Query('limit') limit: unknown,
-    @Query('type') type: unknown,
-    @Query('target') target: unknown,
-    @Query('since') since: unknown,
-  ): Promise<EventPage> {
-    const query: { -readonly [K in keyof EventQuery]: EventQuery[K] } = {
-      limit: parseIntegerQuery(limit, 'limit', 1, 1000) ?? 100,
-      target: parseStringQuery(target, 'target', 4400),
-    };
-    const types = parseStringQuery(type, 'type');
-    if (types !== undefined) {
-      const wanted = types.split(',').map((t) => t.trim()).filter((t) => t !== '');
-      const families = wanted.filter((t) => t.endsWith('.*')).map((t) => t.slice(0, -1));
-      const exact = wanted.filter((t) => !t.endsWith('.*'));
-      for (const name of exact) {
-        if (!(EVENT_TYPES as readonly string[]).includes(name)) {
-          throw new ValidationError(`type: unknown event type "${name}" (known: ${EVENT_TYPES.join(', ')})`, 'type');
-        }
-      }
-      if (families.length > 1 || (families.length === 1 && exact.length > 0)) {
-        throw new ValidationError('type: give either one family ("registration.*") or a list of exact types', 'type');
-      }
-      if (families.length === 1) query.typePrefix = families[0];
-      else query.types = exact;
-    }
-    const sinceText = parseStringQuery(since, 'since', 64);
-    if (sinceText !== undefined) {
-      if (/^\d+$/.test(sinceText)) query.afterSeq = Number(sinceText);
-      else {
-        const instant = parseIsoInstant(sinceText);
-        if (!instant) throw new ValidationError('since: must be an event seq or an ISO 8601 instant with a time zone', 'since');
-        query.since = instant;
-      }
-    }
+  @ApiZodQuery(eventsQuery)
+  @ApiZodResponse(200, eventPageResponse, 'A page of events')
+  @ApiErrors(400)
+  async list(@Query(new ZodValidationPipe(eventsQuery)) query: EventQuery): Promise<EventPage> {
     const events = await this.log.find(query);
     return {
       events: events.map((e) => ({ ...e, at: e.at.toISOString() })),

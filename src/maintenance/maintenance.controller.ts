@@ -1,9 +1,23 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isPlainObject } from '../policies/policy-params.js';
-import { validationError } from '../registration/registration.schema.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiErrors, maintenanceResponse } from '../api-docs/responses.js';
+import { ApiZodBody, ApiZodResponse } from '../api-docs/zod-openapi.js';
+import { objectErrors } from '../common/zod-problems.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import type { MaintenanceState } from '../state/state.model.js';
 import { MaintenanceService } from './maintenance.service.js';
+
+const reasonError = 'must be a string of at most 1000 characters';
+/** The body of POST /api/maintenance. */
+const maintenanceRequest = z.strictObject(
+  {
+    enabled: z.boolean({ error: 'must be true or false' }),
+    reason: z.string({ error: reasonError }).max(1000, { error: reasonError }).optional(),
+  },
+  { error: objectErrors('must be a JSON object', ['enabled', 'reason']) },
+).meta({ id: 'MaintenanceRequest' });
+type MaintenanceRequest = z.output<typeof maintenanceRequest>;
 
 @ApiTags('maintenance')
 @Controller('api/maintenance')
@@ -12,6 +26,7 @@ export class MaintenanceController {
 
   @Get()
   @ApiOperation({ summary: 'Whether maintenance mode (no automatic deletion) is on.' })
+  @ApiZodResponse(200, maintenanceResponse, 'The maintenance state')
   get(): MaintenanceState {
     return this.maintenance.current();
   }
@@ -19,24 +34,10 @@ export class MaintenanceController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Turn maintenance mode on or off; persisted across restarts.' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['enabled'],
-      additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, reason: { type: 'string', maxLength: 1000 } },
-    },
-  })
-  set(@Body() body: unknown): Promise<MaintenanceState> {
-    if (!isPlainObject(body)) throw validationError([{ field: 'body', message: 'must be a JSON object' }]);
-    const problems = Object.keys(body)
-      .filter((k) => k !== 'enabled' && k !== 'reason')
-      .map((k) => ({ field: k, message: 'is not a known field (accepted: enabled, reason)' }));
-    if (typeof body.enabled !== 'boolean') problems.push({ field: 'enabled', message: 'must be true or false' });
-    if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > 1000)) {
-      problems.push({ field: 'reason', message: 'must be a string of at most 1000 characters' });
-    }
-    if (problems.length > 0) throw validationError(problems);
-    return this.maintenance.set(body.enabled as boolean, (body.reason as string | undefined) ?? null);
+  @ApiZodBody(maintenanceRequest)
+  @ApiZodResponse(200, maintenanceResponse, 'The new maintenance state')
+  @ApiErrors(400, 401, 413, 415)
+  set(@Body(new ZodValidationPipe(maintenanceRequest)) body: MaintenanceRequest): Promise<MaintenanceState> {
+    return this.maintenance.set(body.enabled, body.reason ?? null);
   }
 }

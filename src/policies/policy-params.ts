@@ -1,12 +1,11 @@
 import { z } from 'zod';
+import { isPlainObject, zodProblems, type Problem } from '../common/zod-problems.js';
 import { commonParams, emergencyCommonParams } from './param-types.js';
 import type { Policy } from './policy.js';
 import { findPolicy, POLICY_NAMES } from './policy.registry.js';
 
-export interface ParamProblem {
-  readonly field: string;
-  readonly message: string;
-}
+export type ParamProblem = Problem;
+export { isPlainObject, zodProblems };
 
 /**
  * Validates a policy's params (its own, the common ones and `emergency`). Returns every problem found, each
@@ -63,37 +62,6 @@ function requiredProblems(policy: Policy, params: Record<string, unknown>, prefi
 
 function acceptedNames(policy: Policy, common: string[], withEmergency: boolean): string[] {
   return [...Object.keys(policy.params.shape), ...common, ...(withEmergency ? ['emergency'] : [])];
-}
-
-/** Turns a zod result into field-named problems. */
-export function zodProblems(
-  result: { success: boolean; error?: z.ZodError },
-  prefix: string,
-  accepted: readonly string[],
-): ParamProblem[] {
-  if (result.success || !result.error) return [];
-  const problems: ParamProblem[] = [];
-  for (const issue of result.error.issues) {
-    const base = issue.path.reduce<string>(
-      (field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
-      prefix,
-    );
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({
-          field: base ? `${base}.${key}` : key,
-          message: `is not a known field here (accepted: ${accepted.join(', ')})`,
-        });
-      }
-    } else {
-      problems.push({ field: base, message: issue.message });
-    }
-  }
-  return problems;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function dedupe(problems: ParamProblem[]): ParamProblem[] {

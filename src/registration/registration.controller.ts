@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ValidationError } from '../common/errors.js';
-import { parseBooleanQuery } from '../common/query.js';
+import { ApiErrors, exportResponse, importResponse, registerResponse, registrationResponse } from '../api-docs/responses.js';
+import { ApiZodBody, ApiZodQuery, ApiZodResponse } from '../api-docs/zod-openapi.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import type { Registration } from '../state/state.model.js';
-import { parseImport } from './import.schema.js';
-import { parseRegistration } from './registration.schema.js';
+import { importBody, importMode, importQuery, type ImportBody, type ImportQuery } from './import.schema.js';
+import { importRequestDocument, registerRequestDocument } from './registration.openapi.js';
+import { registrationBody, targetPathField, volumeNameField, type RegistrationInput } from './registration.schema.js';
 import { RegistrationService, type ImportSummary, type RegistrationExport } from './registration.service.js';
-import { normaliseTargetPath, checkVolumeName } from './target-path.js';
-import { REGISTER_BODY_SCHEMA, IMPORT_BODY_SCHEMA } from './registration.openapi.js';
 
 @ApiTags('registrations')
 @Controller('api')
@@ -17,12 +17,15 @@ export class RegistrationController {
 
   @Post('register')
   @ApiOperation({ summary: 'Register (or update) a target: a path inside a volume with a policy. Idempotent.' })
-  @ApiBody({ schema: REGISTER_BODY_SCHEMA })
-  @ApiResponse({ status: 201, description: 'Created' })
-  @ApiResponse({ status: 200, description: 'Updated or unchanged' })
-  @ApiResponse({ status: 400, description: 'Invalid request; the message names the field' })
-  async register(@Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<Registration & { outcome: string }> {
-    const { outcome, registration } = await this.registrations.upsert(parseRegistration(body));
+  @ApiZodBody(registerRequestDocument)
+  @ApiZodResponse(201, registerResponse, 'Created')
+  @ApiZodResponse(200, registerResponse, 'Updated or unchanged')
+  @ApiErrors(400, 401, 413, 415, 422)
+  async register(
+    @Body(new ZodValidationPipe(registrationBody)) body: RegistrationInput,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<Registration & { outcome: string }> {
+    const { outcome, registration } = await this.registrations.upsert(body);
     response.status(outcome === 'created' ? 201 : 200);
     return { ...registration, outcome };
   }
@@ -33,23 +36,24 @@ export class RegistrationController {
   @ApiParam({ name: 'volume_name' })
   @ApiParam({ name: 'path', description: 'URL-encoded path relative to the volume root' })
   @ApiResponse({ status: 204, description: 'Removed' })
-  @ApiResponse({ status: 404, description: 'No such registration' })
-  async unregister(@Param('volume_name') volumeName: string, @Param('path') rawPath: string): Promise<void> {
-    const volumeProblem = checkVolumeName(volumeName);
-    if (volumeProblem) throw new ValidationError(`volume_name: ${volumeProblem}`, 'volume_name');
-    const normalised = normaliseTargetPath(rawPath);
-    if ('problem' in normalised) throw new ValidationError(`path: ${normalised.problem}`, 'path');
-    await this.registrations.remove(volumeName, normalised.path);
+  @ApiErrors(400, 401, 404)
+  async unregister(
+    @Param('volume_name', new ZodValidationPipe(volumeNameField())) volumeName: string,
+    @Param('path', new ZodValidationPipe(targetPathField())) targetPath: string,
+  ): Promise<void> {
+    await this.registrations.remove(volumeName, targetPath);
   }
 
   @Get('registrations')
   @ApiOperation({ summary: 'Every registration.' })
+  @ApiZodResponse(200, registrationResponse.array(), 'Every registration')
   list(): Registration[] {
     return this.registrations.list();
   }
 
   @Get('registrations/export')
   @ApiOperation({ summary: 'Export every registration (backup); POST it back to /api/registrations/import.' })
+  @ApiZodResponse(200, exportResponse, 'The export document')
   export(): RegistrationExport {
     return this.registrations.export();
   }
@@ -57,20 +61,21 @@ export class RegistrationController {
   @Post('registrations/import')
   @HttpCode(200)
   @ApiOperation({ summary: 'Import registrations atomically: merge (default) or replace; ?dry_run=true to preview.' })
-  @ApiBody({ schema: IMPORT_BODY_SCHEMA })
-  @ApiQuery({ name: 'mode', required: false, enum: ['merge', 'replace'] })
-  @ApiQuery({ name: 'dry_run', required: false, type: Boolean })
+  @ApiZodBody(importRequestDocument)
+  @ApiZodQuery(importQuery)
+  @ApiZodResponse(200, importResponse, 'What the import changed (or would change, with dry_run)')
+  @ApiErrors(400, 401, 413, 415, 422)
   async import(
-    @Body() body: unknown,
-    @Query('mode') mode: unknown,
-    @Query('dry_run') dryRun: unknown,
+    @Body(new ZodValidationPipe(importBody)) body: ImportBody,
+    @Query(new ZodValidationPipe(importQuery)) query: ImportQuery,
   ): Promise<ImportSummary> {
-    const parsed = parseImport(body, mode);
-    return this.registrations.import(parsed.registrations, parsed.mode, parseBooleanQuery(dryRun, 'dry_run') ?? false);
+    return this.registrations.import(body.registrations, importMode(body, query), query.dry_run ?? false);
   }
 
   @Get('registrations/:id')
   @ApiOperation({ summary: 'One registration by id.' })
+  @ApiZodResponse(200, registrationResponse, 'The registration')
+  @ApiErrors(404)
   get(@Param('id') id: string): Registration {
     return this.registrations.get(id);
   }

@@ -1,40 +1,47 @@
 import { z } from 'zod';
-import type { SchemaObject } from '@nestjs/swagger';
 import { commonParams } from '../policies/param-types.js';
 import { POLICIES } from '../policies/policy.registry.js';
+import { importBody, MAX_IMPORT_ITEMS } from './import.schema.js';
+import { descriptionField, EXPORT_ONLY_FIELDS, targetPathField, volumeNameField } from './registration.schema.js';
 
-/** OpenAPI schemas of the registration bodies, generated from the same zod schemas that validate them. */
+/**
+ * The registration bodies as the OpenAPI document shows them, built from the same zod schemas that validate
+ * them. The validating schema checks `params` once the algorithm is known; the document spells that out as
+ * one alternative per algorithm, each with its policy's params.
+ */
 
-function paramsSchema(policyName: string): SchemaObject {
-  const policy = POLICIES[policyName]!;
-  const schema = z.strictObject({ ...policy.params.shape, ...commonParams, emergency: z.record(z.string(), z.unknown()).optional() });
-  const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as SchemaObject & { $schema?: string };
-  delete json.$schema;
-  return { ...json, description: policy.summary };
+function policyBody(name: string, ignored: readonly string[]) {
+  const policy = POLICIES[name]!;
+  const params = z
+    .strictObject({ ...policy.params.shape, ...commonParams, emergency: z.record(z.string(), z.unknown()).optional() })
+    .describe(policy.summary);
+  const dropped = Object.fromEntries(ignored.map((field) => [field, z.unknown().optional().describe('As exported; ignored')]));
+  return z
+    .strictObject({
+      ...dropped,
+      volume_name: volumeNameField(),
+      path: targetPathField(),
+      algorithm: z.literal(name),
+      params: params.optional(),
+      description: descriptionField,
+    })
+    .meta({ title: name });
 }
 
-export const REGISTER_BODY_SCHEMA: SchemaObject = {
-  oneOf: Object.keys(POLICIES).map((name) => ({
-    type: 'object',
-    title: name,
-    required: ['volume_name', 'path', 'algorithm'],
-    additionalProperties: false,
-    properties: {
-      volume_name: { type: 'string', example: 'camera-footage' },
-      path: { type: 'string', example: '/recordings', description: 'Relative to the volume root; "/" is the whole volume.' },
-      algorithm: { type: 'string', enum: [name] },
-      params: paramsSchema(name),
-      description: { type: 'string', maxLength: 1000 },
-    },
-  })),
-};
+function onePerPolicy(ignored: readonly string[]) {
+  const [first, ...rest] = Object.keys(POLICIES).map((name) => policyBody(name, ignored));
+  return z.discriminatedUnion('algorithm', [first!, ...rest]);
+}
 
-export const IMPORT_BODY_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['registrations'],
-  properties: {
-    version: { type: 'integer', enum: [1] },
-    mode: { type: 'string', enum: ['merge', 'replace'] },
-    registrations: { type: 'array', items: REGISTER_BODY_SCHEMA },
-  },
-};
+/** The body of POST /api/register. */
+export const registerRequestDocument = onePerPolicy([]).meta({ id: 'RegisterRequest' });
+
+/** The body of POST /api/registrations/import. */
+export const importRequestDocument = importBody
+  .extend({
+    registrations: z
+      .array(onePerPolicy(EXPORT_ONLY_FIELDS).meta({ id: 'ImportedRegistration' }))
+      .max(MAX_IMPORT_ITEMS)
+      .describe('Registrations, or the items of an export as they are'),
+  })
+  .meta({ id: 'ImportRequest' });

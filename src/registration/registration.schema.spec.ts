@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../common/errors.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { importBody, importMode, importQuery, MAX_IMPORT_ITEMS } from './import.schema.js';
 import { parseRegistration } from './registration.schema.js';
 
 function problemFields(body: unknown): string[] {
@@ -74,5 +76,50 @@ describe('parseRegistration', () => {
     for (const algorithm of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(problemFields({ ...base, algorithm, params: {} })).toEqual(['algorithm']);
     }
+  });
+});
+
+describe('import body', () => {
+  const pipe = new ZodValidationPipe(importBody);
+  const item = (path: string, params: Record<string, unknown> = { keep_count: 1 }) => ({ volume_name: 'cam', path, algorithm: 'keep_n_latest', params });
+
+  function importFields(body: unknown): string[] {
+    try {
+      pipe.transform(body, { type: 'body' });
+    } catch (error) {
+      if (error instanceof ValidationError) return error.details.map((d) => d.field);
+      throw error;
+    }
+    return [];
+  }
+
+  it('accepts an export sent back as it is, and drops what only an export carries', () => {
+    const exported = { version: 1, exported_at: '2026-01-15T08:30:00Z', registrations: [{ ...item('/rec'), id: 'x', source: 'api', status: 'active', owner: null }] };
+    expect(pipe.transform(exported, { type: 'body' })).toEqual({
+      version: 1,
+      exported_at: '2026-01-15T08:30:00Z',
+      registrations: [{ ...item('/rec'), description: null }],
+    });
+  });
+
+  it('names bad items and repeated targets together, after normalising the paths', () => {
+    expect(importFields({ registrations: [item('/a'), item('/b', { keep_count: -1 }), item('a/'), 5] })).toEqual([
+      'registrations[1].params.keep_count',
+      'registrations[3]',
+      'registrations[2].path',
+    ]);
+  });
+
+  it('refuses more than the maximum number of items without validating each', () => {
+    const registrations = Array.from({ length: MAX_IMPORT_ITEMS + 1 }, () => 5);
+    expect(importFields({ registrations })).toEqual(['registrations']);
+  });
+
+  it('takes the mode from the query first, then from the body, merge by default', () => {
+    const query = new ZodValidationPipe(importQuery);
+    const body = pipe.transform({ mode: 'replace', registrations: [] }, { type: 'body' });
+    expect(importMode(body, query.transform({ mode: 'merge' }, { type: 'query' }))).toBe('merge');
+    expect(importMode(body, query.transform({}, { type: 'query' }))).toBe('replace');
+    expect(importMode(pipe.transform({ registrations: [] }, { type: 'body' }), query.transform({ mode: '' }, { type: 'query' }))).toBe('merge');
   });
 });

@@ -36,7 +36,7 @@ export class GrowthTracker {
   private readonly rings: Array<Map<number, number>>;
 
   constructor(private readonly scales: readonly Scale[] = SCALES) {
-    this.rings = scales.map(() => new Map());
+    this.rings = scales.map(() => new Map<number, number>());
   }
 
   add(atMs: number, value: number): void {

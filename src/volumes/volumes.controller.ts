@@ -1,7 +1,20 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseBooleanQuery, parseEnumQuery, parseStringQuery } from '../common/query.js';
-import { VolumesService, type VolumeView } from './volumes.service.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiErrors, volumeResponse } from '../api-docs/responses.js';
+import { ApiZodQuery, ApiZodResponse } from '../api-docs/zod-openapi.js';
+import { queryBoolean, queryEnum, queryString } from '../common/query.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { VolumesService, type VolumeQuery, type VolumeView } from './volumes.service.js';
+
+/** The query of GET /api/volumes. */
+const volumesQuery = z
+  .object({
+    name: queryString(255).describe('Substring of the volume name, case-insensitive'),
+    registered: queryBoolean().describe('Only volumes with (true) or without (false) registrations'),
+    sort: queryEnum(['volume_name', 'current_bytes', 'created_at']).describe('Default volume_name'),
+  })
+  .transform((query): VolumeQuery => ({ ...query, sort: query.sort ?? 'volume_name' }));
 
 @ApiTags('volumes')
 @Controller('api/volumes')
@@ -10,14 +23,10 @@ export class VolumesController {
 
   @Get()
   @ApiOperation({ summary: 'Every volume, enriched with usage, tier and registrations.' })
-  @ApiQuery({ name: 'name', required: false, description: 'Substring of the volume name, case-insensitive' })
-  @ApiQuery({ name: 'registered', required: false, type: Boolean })
-  @ApiQuery({ name: 'sort', required: false, enum: ['volume_name', 'current_bytes', 'created_at'] })
-  list(@Query('name') name: unknown, @Query('registered') registered: unknown, @Query('sort') sort: unknown): Promise<VolumeView[]> {
-    return this.volumes.list({
-      name: parseStringQuery(name, 'name', 255),
-      registered: parseBooleanQuery(registered, 'registered'),
-      sort: parseEnumQuery(sort, 'sort', ['volume_name', 'current_bytes', 'created_at'] as const) ?? 'volume_name',
-    });
+  @ApiZodQuery(volumesQuery)
+  @ApiZodResponse(200, volumeResponse.array(), 'Every volume')
+  @ApiErrors(400)
+  list(@Query(new ZodValidationPipe(volumesQuery)) query: VolumeQuery): Promise<VolumeView[]> {
+    return this.volumes.list(query);
   }
 }

@@ -1,0 +1,239 @@
+import { applyDecorators } from '@nestjs/common';
+import { z } from 'zod';
+import { TRIGGERS } from '../cleanup/cleanup-report.js';
+import { REGISTRATION_SOURCES } from '../state/state.model.js';
+import { TIERS } from '../tiers/tier.js';
+import { ApiZodResponse } from './zod-openapi.js';
+
+/**
+ * Schemas of the JSON the API answers with, for the OpenAPI document (and so for the typed client). The
+ * OpenAPI end-to-end test checks the real answers against them.
+ */
+
+const instant = z.string().meta({ format: 'date-time', example: '2026-01-15T08:30:00Z' });
+const count = z.int().min(0);
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const errorResponse = z
+  .object({
+    statusCode: z.int().min(400).max(599),
+    error: z.string().meta({ example: 'invalid_request' }),
+    message: z.string(),
+    field: z.string().optional().describe('The field at fault: params.max_bytes, registrations[3].path, limit, body'),
+    details: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Every problem, when there is more than one'),
+  })
+  .meta({ id: 'ErrorBody' });
+
+const quarantine = z.object({ since: instant, reason: z.string() });
+
+export const registrationResponse = z
+  .object({
+    id: z.string().meta({ format: 'uuid' }),
+    volume_name: z.string(),
+    path: z.string(),
+    algorithm: z.string(),
+    params: jsonObject,
+    description: z.string().nullable(),
+    source: z.enum(REGISTRATION_SOURCES),
+    owner: z.string().nullable().describe("For label registrations: the owning container's id"),
+    status: z.enum(['active', 'pending']),
+    quarantine: quarantine.nullable(),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: 'Registration' });
+
+export const registerResponse = registrationResponse
+  .extend({ outcome: z.enum(['created', 'updated', 'unchanged']) })
+  .meta({ id: 'RegisterResult' });
+
+export const exportResponse = z
+  .object({ version: z.literal(1), exported_at: instant, registrations: z.array(registrationResponse) })
+  .meta({ id: 'RegistrationExport' });
+
+export const importResponse = z
+  .object({
+    mode: z.enum(['merge', 'replace']),
+    dry_run: z.boolean(),
+    created: count,
+    updated: count,
+    unchanged: count,
+    removed: count,
+  })
+  .meta({ id: 'ImportSummary' });
+
+export const maintenanceResponse = z
+  .object({ enabled: z.boolean(), reason: z.string().nullable(), since: instant.nullable() })
+  .meta({ id: 'MaintenanceState' });
+
+export const eventPageResponse = z
+  .object({
+    events: z.array(
+      z.object({
+        seq: z.int().min(1),
+        at: instant,
+        type: z.string().meta({ example: 'registration.created' }),
+        target: z.string().nullable().describe('Target key "volume:/path"'),
+        payload: jsonObject,
+      }),
+    ),
+    next_since: z.int().nullable().describe('Pass as since to get the events after this page'),
+  })
+  .meta({ id: 'EventPage' });
+
+export const volumeResponse = z
+  .object({
+    volume_name: z.string(),
+    current_bytes: count.nullable(),
+    containers: z.array(z.string()),
+    driver: z.string(),
+    created_at: instant.nullable(),
+    registrations: z.array(
+      z.object({
+        id: z.string(),
+        path: z.string(),
+        algorithm: z.string(),
+        params: jsonObject,
+        description: z.string().nullable(),
+        status: z.enum(['active', 'pending']),
+        path_bytes: count.nullable(),
+        tier: z.enum(TIERS).describe("The target's own tier: warning_bytes/critical_bytes, blocked or quarantined"),
+        last_cleaned: instant.nullable(),
+        files_removed_last_run: count.nullable(),
+      }),
+    ),
+    tier: z.enum(TIERS),
+    status: z.enum(['available', 'missing']),
+  })
+  .meta({ id: 'Volume' });
+
+const blocked = z
+  .object({ reason: z.string(), overBy: z.number(), unit: z.enum(['bytes', 'files']) })
+  .nullable()
+  .describe('Set when the cap cannot be met even after deleting every candidate');
+
+export const cleanupReport = z
+  .object({
+    id: z.string(),
+    volume_name: z.string(),
+    path: z.string(),
+    trigger: z.enum(TRIGGERS),
+    dry_run: z.boolean(),
+    status: z.enum(['done', 'skipped', 'failed']),
+    detail: z.string().nullable(),
+    files: count,
+    bytes: count,
+    first_paths: z.array(z.string()),
+    skipped: count,
+    errors: count,
+    blocked,
+    next_run_at: instant.nullable(),
+    duration_ms: z.number().min(0),
+  })
+  .meta({ id: 'CleanupReport' });
+
+export const cleanupRunResponse = z
+  .object({ targets: z.array(cleanupReport), totals: z.object({ files: count, bytes: count }) })
+  .meta({ id: 'CleanupRun' });
+
+export const previewResponse = z
+  .object({
+    id: z.string(),
+    files: count,
+    bytes: count,
+    paths: z.array(z.string()).describe('The first 100 paths, in deletion order'),
+    reason: z.string(),
+    blocked,
+    next_run_at: instant.nullable(),
+  })
+  .meta({ id: 'Preview' });
+
+export const healthResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'unhealthy']),
+    version: z.string(),
+    started_at: instant,
+    uptime_seconds: z.number(),
+    problems: z.array(z.string()),
+    database: z.object({
+      status: z.enum(['ok', 'down']),
+      driver: z.string(),
+      events: count.optional(),
+      last_seq: count.optional(),
+      size_bytes: count.optional(),
+      error: z.string().optional(),
+    }),
+    scheduler: z.object({
+      running: z.boolean(),
+      jobs: z.array(
+        z.object({
+          name: z.string(),
+          interval_seconds: z.number(),
+          running: z.boolean(),
+          runs: count,
+          last_run: instant.nullable(),
+          last_duration_ms: z.number().nullable(),
+          last_error: z.string().nullable(),
+          next_run: instant.nullable(),
+        }),
+      ),
+    }),
+    measuring: z.array(
+      z.object({
+        id: z.string(),
+        root: z.string(),
+        files: count,
+        bytes: count,
+        watching: z.boolean(),
+        watch_errors: count,
+        last_scan: instant.nullable(),
+        scanning: z.object({ files_so_far: count, started_at: instant }).nullable(),
+      }),
+    ),
+    blocked: z.array(z.object({ target: z.string(), reason: z.string(), since: instant })),
+    maintenance: maintenanceResponse,
+    volumes: z.array(
+      z.object({
+        volume_name: z.string(),
+        status: z.enum(['available', 'missing']),
+        registrations: count,
+        pending: count,
+        quarantined: count,
+      }),
+    ),
+    filesystems: z.array(
+      z.object({
+        mountpoint: z.string(),
+        fs_type: z.string(),
+        device: z.number(),
+        volumes: z.array(z.string()).describe('Volume names on this filesystem, and "(data directory)"'),
+        total_bytes: count,
+        available_bytes: count,
+        used_ratio: z.number(),
+        inode_ratio: z.number(),
+        tier: z.enum(TIERS),
+        measured_at: instant,
+      }),
+    ),
+    targets: z
+      .array(z.object({ target: z.string(), tier: z.enum(TIERS), since: instant.nullable() }))
+      .describe('Targets out of the ok tier'),
+  })
+  .meta({ id: 'Health' });
+
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'Invalid request: the message and `field` name the fault',
+  401: 'Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set)',
+  404: 'No such registration',
+  413: 'The body is larger than SM_MAX_BODY_BYTES',
+  415: 'The body is not JSON (content-type application/json, utf-8)',
+  422: "The target is refused: it resolves outside its volume or would hold the manager's own data directory",
+};
+
+/** Documents the error answers a route can give, each with the error body. */
+export function ApiErrors(...statuses: Array<keyof typeof ERROR_MEANINGS>): MethodDecorator {
+  return applyDecorators(...statuses.map((status) => ApiZodResponse(status, errorResponse, ERROR_MEANINGS[status]!)));
+}

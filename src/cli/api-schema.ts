@@ -1,0 +1,1498 @@
+/**
+ * Types of the storage-manager HTTP API, generated from the OpenAPI document it serves at /api/docs-json.
+ * Do not edit: regenerate with `npm run openapi:types` (src/cli/generate-api-schema.ts).
+ */
+
+export interface paths {
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the event log (ascending seq). Without since: the latest events. */
+        get: operations["EventsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every volume, enriched with usage, tier and registrations. */
+        get: operations["VolumesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register (or update) a target: a path inside a volume with a policy. Idempotent. */
+        post: operations["RegistrationController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/register/{volume_name}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unregister a target; the path is URL-encoded (%2Frecordings). */
+        delete: operations["RegistrationController_unregister"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registration. */
+        get: operations["RegistrationController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export every registration (backup); POST it back to /api/registrations/import. */
+        get: operations["RegistrationController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import registrations atomically: merge (default) or replace; ?dry_run=true to preview. */
+        post: operations["RegistrationController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One registration by id. */
+        get: operations["RegistrationController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the policies now: every target, one volume, or one target; dry_run to only plan. */
+        post: operations["CleanupController_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the policy would delete right now: count, bytes, the first 100 paths. */
+        get: operations["CleanupController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registrations/{id}/unquarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let a quarantined target be cleaned again. */
+        post: operations["CleanupController_unquarantine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether maintenance mode (no automatic deletion) is on. */
+        get: operations["MaintenanceController_get"];
+        put?: never;
+        /** Turn maintenance mode on or off; persisted across restarts. */
+        post: operations["MaintenanceController_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scheduler, database, volume and filesystem health. */
+        get: operations["HealthController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        CleanupReport: {
+            id: string;
+            volume_name: string;
+            path: string;
+            /** @enum {string} */
+            trigger: "threshold" | "expiry" | "sweep" | "manual";
+            dry_run: boolean;
+            /** @enum {string} */
+            status: "done" | "skipped" | "failed";
+            detail: string | null;
+            files: number;
+            bytes: number;
+            first_paths: string[];
+            skipped: number;
+            errors: number;
+            /** @description Set when the cap cannot be met even after deleting every candidate */
+            blocked: {
+                reason: string;
+                overBy: number;
+                /** @enum {string} */
+                unit: "bytes" | "files";
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            next_run_at: string | null;
+            duration_ms: number;
+        };
+        CleanupRequest: {
+            /** @example camera-footage */
+            volume_name?: string;
+            /**
+             * @description Needs volume_name
+             * @example /recordings
+             */
+            path?: string;
+            dry_run?: boolean;
+        };
+        CleanupRun: {
+            targets: components["schemas"]["CleanupReport"][];
+            totals: {
+                files: number;
+                bytes: number;
+            };
+        };
+        ErrorBody: {
+            statusCode: number;
+            /** @example invalid_request */
+            error: string;
+            message: string;
+            /** @description The field at fault: params.max_bytes, registrations[3].path, limit, body */
+            field?: string;
+            /** @description Every problem, when there is more than one */
+            details?: {
+                field: string;
+                message: string;
+            }[];
+        };
+        EventPage: {
+            events: {
+                seq: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                at: string;
+                /** @example registration.created */
+                type: string;
+                /** @description Target key "volume:/path" */
+                target: string | null;
+                payload: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description Pass as since to get the events after this page */
+            next_since: number | null;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "unhealthy";
+            version: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            started_at: string;
+            uptime_seconds: number;
+            problems: string[];
+            database: {
+                /** @enum {string} */
+                status: "ok" | "down";
+                driver: string;
+                events?: number;
+                last_seq?: number;
+                size_bytes?: number;
+                error?: string;
+            };
+            scheduler: {
+                running: boolean;
+                jobs: {
+                    name: string;
+                    interval_seconds: number;
+                    running: boolean;
+                    runs: number;
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    last_run: string | null;
+                    last_duration_ms: number | null;
+                    last_error: string | null;
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    next_run: string | null;
+                }[];
+            };
+            measuring: {
+                id: string;
+                root: string;
+                files: number;
+                bytes: number;
+                watching: boolean;
+                watch_errors: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                last_scan: string | null;
+                scanning: {
+                    files_so_far: number;
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    started_at: string;
+                } | null;
+            }[];
+            blocked: {
+                target: string;
+                reason: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string;
+            }[];
+            maintenance: components["schemas"]["MaintenanceState"];
+            volumes: {
+                volume_name: string;
+                /** @enum {string} */
+                status: "available" | "missing";
+                registrations: number;
+                pending: number;
+                quarantined: number;
+            }[];
+            filesystems: {
+                mountpoint: string;
+                fs_type: string;
+                device: number;
+                /** @description Volume names on this filesystem, and "(data directory)" */
+                volumes: string[];
+                total_bytes: number;
+                available_bytes: number;
+                used_ratio: number;
+                inode_ratio: number;
+                /** @enum {string} */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                measured_at: string;
+            }[];
+            /** @description Targets out of the ok tier */
+            targets: {
+                target: string;
+                /** @enum {string} */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string | null;
+            }[];
+        };
+        ImportRequest: {
+            /** @enum {number} */
+            version?: 1;
+            /** @description As exported; ignored. */
+            exported_at?: unknown;
+            /**
+             * @description The mode query parameter wins.
+             * @enum {string}
+             */
+            mode?: "merge" | "replace";
+            /** @description Registrations, or the items of an export as they are */
+            registrations: components["schemas"]["ImportedRegistration"][];
+        };
+        ImportSummary: {
+            /** @enum {string} */
+            mode: "merge" | "replace";
+            dry_run: boolean;
+            created: number;
+            updated: number;
+            unchanged: number;
+            removed: number;
+        };
+        ImportedRegistration: {
+            /** @description As exported; ignored */
+            id?: unknown;
+            /** @description As exported; ignored */
+            source?: unknown;
+            /** @description As exported; ignored */
+            owner?: unknown;
+            /** @description As exported; ignored */
+            status?: unknown;
+            /** @description As exported; ignored */
+            quarantine?: unknown;
+            /** @description As exported; ignored */
+            created_at?: unknown;
+            /** @description As exported; ignored */
+            updated_at?: unknown;
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "max_size";
+            /** @description Delete files (oldest first by default) until the target holds at most max_bytes. */
+            params?: {
+                max_bytes: number;
+                /** @enum {string} */
+                sort_by?: "mtime" | "ctime" | "size";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @description As exported; ignored */
+            id?: unknown;
+            /** @description As exported; ignored */
+            source?: unknown;
+            /** @description As exported; ignored */
+            owner?: unknown;
+            /** @description As exported; ignored */
+            status?: unknown;
+            /** @description As exported; ignored */
+            quarantine?: unknown;
+            /** @description As exported; ignored */
+            created_at?: unknown;
+            /** @description As exported; ignored */
+            updated_at?: unknown;
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "remove_before_date";
+            /** @description Delete every file older than before_date, or older than max_age_days. */
+            params?: {
+                before_date?: string;
+                max_age_days?: number;
+                /** @enum {string} */
+                age_by?: "mtime" | "ctime";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @description As exported; ignored */
+            id?: unknown;
+            /** @description As exported; ignored */
+            source?: unknown;
+            /** @description As exported; ignored */
+            owner?: unknown;
+            /** @description As exported; ignored */
+            status?: unknown;
+            /** @description As exported; ignored */
+            quarantine?: unknown;
+            /** @description As exported; ignored */
+            created_at?: unknown;
+            /** @description As exported; ignored */
+            updated_at?: unknown;
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "keep_n_latest";
+            /** @description Keep only the keep_count most recent files; delete the others. */
+            params?: {
+                keep_count: number;
+                /** @enum {string} */
+                sort_by?: "mtime" | "ctime" | "size";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @description As exported; ignored */
+            id?: unknown;
+            /** @description As exported; ignored */
+            source?: unknown;
+            /** @description As exported; ignored */
+            owner?: unknown;
+            /** @description As exported; ignored */
+            status?: unknown;
+            /** @description As exported; ignored */
+            quarantine?: unknown;
+            /** @description As exported; ignored */
+            created_at?: unknown;
+            /** @description As exported; ignored */
+            updated_at?: unknown;
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "orphans";
+            /** @description Delete files matching pattern whose companion (e.g. {stem}.jpg) does not exist beside them. */
+            params?: {
+                pattern: string;
+                companion: string;
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        };
+        MaintenanceRequest: {
+            enabled: boolean;
+            reason?: string;
+        };
+        MaintenanceState: {
+            enabled: boolean;
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            since: string | null;
+        };
+        Preview: {
+            id: string;
+            files: number;
+            bytes: number;
+            /** @description The first 100 paths, in deletion order */
+            paths: string[];
+            reason: string;
+            /** @description Set when the cap cannot be met even after deleting every candidate */
+            blocked: {
+                reason: string;
+                overBy: number;
+                /** @enum {string} */
+                unit: "bytes" | "files";
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            next_run_at: string | null;
+        };
+        RegisterRequest: {
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "max_size";
+            /** @description Delete files (oldest first by default) until the target holds at most max_bytes. */
+            params?: {
+                max_bytes: number;
+                /** @enum {string} */
+                sort_by?: "mtime" | "ctime" | "size";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "remove_before_date";
+            /** @description Delete every file older than before_date, or older than max_age_days. */
+            params?: {
+                before_date?: string;
+                max_age_days?: number;
+                /** @enum {string} */
+                age_by?: "mtime" | "ctime";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "keep_n_latest";
+            /** @description Keep only the keep_count most recent files; delete the others. */
+            params?: {
+                keep_count: number;
+                /** @enum {string} */
+                sort_by?: "mtime" | "ctime" | "size";
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        } | {
+            /** @example camera-footage */
+            volume_name: string;
+            /**
+             * @description Relative to the volume root; "/" is the whole volume.
+             * @example /recordings
+             */
+            path: string;
+            /** @enum {string} */
+            algorithm: "orphans";
+            /** @description Delete files matching pattern whose companion (e.g. {stem}.jpg) does not exist beside them. */
+            params?: {
+                pattern: string;
+                companion: string;
+                include?: string | string[];
+                exclude?: string | string[];
+                min_age_seconds?: number;
+                delete_empty_dirs?: boolean;
+                dry_run?: boolean;
+                priority?: number;
+                watch?: boolean | "poll";
+                warning_bytes?: number;
+                critical_bytes?: number;
+                emergency?: {
+                    [key: string]: unknown;
+                };
+            };
+            description?: string | null;
+        };
+        RegisterResult: {
+            /** Format: uuid */
+            id: string;
+            volume_name: string;
+            path: string;
+            algorithm: string;
+            params: {
+                [key: string]: unknown;
+            };
+            description: string | null;
+            /** @enum {string} */
+            source: "api" | "label" | "deploy" | "import";
+            /** @description For label registrations: the owning container's id */
+            owner: string | null;
+            /** @enum {string} */
+            status: "active" | "pending";
+            quarantine: {
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string;
+                reason: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            updated_at: string;
+            /** @enum {string} */
+            outcome: "created" | "updated" | "unchanged";
+        };
+        Registration: {
+            /** Format: uuid */
+            id: string;
+            volume_name: string;
+            path: string;
+            algorithm: string;
+            params: {
+                [key: string]: unknown;
+            };
+            description: string | null;
+            /** @enum {string} */
+            source: "api" | "label" | "deploy" | "import";
+            /** @description For label registrations: the owning container's id */
+            owner: string | null;
+            /** @enum {string} */
+            status: "active" | "pending";
+            quarantine: {
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string;
+                reason: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            updated_at: string;
+        };
+        RegistrationExport: {
+            /** @enum {number} */
+            version: 1;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            exported_at: string;
+            registrations: components["schemas"]["Registration"][];
+        };
+        Volume: {
+            volume_name: string;
+            current_bytes: number | null;
+            containers: string[];
+            driver: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-15T08:30:00Z
+             */
+            created_at: string | null;
+            registrations: {
+                id: string;
+                path: string;
+                algorithm: string;
+                params: {
+                    [key: string]: unknown;
+                };
+                description: string | null;
+                /** @enum {string} */
+                status: "active" | "pending";
+                path_bytes: number | null;
+                /**
+                 * @description The target's own tier: warning_bytes/critical_bytes, blocked or quarantined
+                 * @enum {string}
+                 */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                last_cleaned: string | null;
+                files_removed_last_run: number | null;
+            }[];
+            /** @enum {string} */
+            tier: "ok" | "warning" | "critical" | "emergency";
+            /** @enum {string} */
+            status: "available" | "missing";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type SchemaCleanupReport = components['schemas']['CleanupReport'];
+export type SchemaCleanupRequest = components['schemas']['CleanupRequest'];
+export type SchemaCleanupRun = components['schemas']['CleanupRun'];
+export type SchemaErrorBody = components['schemas']['ErrorBody'];
+export type SchemaEventPage = components['schemas']['EventPage'];
+export type SchemaHealth = components['schemas']['Health'];
+export type SchemaImportRequest = components['schemas']['ImportRequest'];
+export type SchemaImportSummary = components['schemas']['ImportSummary'];
+export type SchemaImportedRegistration = components['schemas']['ImportedRegistration'];
+export type SchemaMaintenanceRequest = components['schemas']['MaintenanceRequest'];
+export type SchemaMaintenanceState = components['schemas']['MaintenanceState'];
+export type SchemaPreview = components['schemas']['Preview'];
+export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaRegisterResult = components['schemas']['RegisterResult'];
+export type SchemaRegistration = components['schemas']['Registration'];
+export type SchemaRegistrationExport = components['schemas']['RegistrationExport'];
+export type SchemaVolume = components['schemas']['Volume'];
+export type $defs = Record<string, never>;
+export interface operations {
+    EventsController_list: {
+        parameters: {
+            query?: {
+                /** @description 1..1000, default 100 */
+                limit?: number;
+                /** @description Comma-separated types; a trailing ".*" matches a family */
+                type?: string;
+                /** @description Target key "volume:/path" */
+                target?: string;
+                /** @description A seq (events after it) or an ISO 8601 instant */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    VolumesController_list: {
+        parameters: {
+            query?: {
+                /** @description Substring of the volume name, case-insensitive */
+                name?: string;
+                /** @description Only volumes with (true) or without (false) registrations */
+                registered?: boolean;
+                /** @description Default volume_name */
+                sort?: "volume_name" | "current_bytes" | "created_at";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every volume */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"][];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistrationController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated or unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterResult"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterResult"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The target is refused: it resolves outside its volume or would hold the manager's own data directory */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistrationController_unregister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                volume_name: string;
+                /** @description URL-encoded path relative to the volume root */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such registration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistrationController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"][];
+                };
+            };
+        };
+    };
+    RegistrationController_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationExport"];
+                };
+            };
+        };
+    };
+    RegistrationController_import: {
+        parameters: {
+            query?: {
+                /** @description merge (default) or replace; wins over the body's mode */
+                mode?: "merge" | "replace";
+                /** @description Only report what the import would change */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description What the import changed (or would change, with dry_run) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The target is refused: it resolves outside its volume or would hold the manager's own data directory */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistrationController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description No such registration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CleanupController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CleanupRequest"];
+            };
+        };
+        responses: {
+            /** @description One report per target, and the totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleanupRun"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CleanupController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan, nothing deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description No such registration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CleanupController_unquarantine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration, out of quarantine */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registration"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such registration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    MaintenanceController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The maintenance state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceState"];
+                };
+            };
+        };
+    };
+    MaintenanceController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The new maintenance state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceState"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    HealthController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok or degraded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description unhealthy (database unreachable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,60 @@
+import type { LogLevel, NativeWatcher } from './variables.js';
+
+/**
+ * The whole runtime configuration, parsed and validated once at boot from the SM_* environment variables.
+ * Nothing else in the code reads process.env. Each variable has its zod schema in the table (variables.ts);
+ * each part of this object is one slice (slices/*.ts) that reads its variables and checks how they combine.
+ */
+export interface AppConfig {
+  readonly logLevel: LogLevel;
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly token: string | undefined;
+    readonly protectReads: boolean;
+    readonly maxBodyBytes: number;
+  };
+  readonly database:
+    | { readonly driver: 'sqlite'; readonly path: string }
+    | { readonly driver: 'postgres'; readonly url: string };
+  /** Directory holding the manager's own files; never registrable. */
+  readonly dataDir: string;
+  readonly volumes: {
+    readonly dir: string;
+    readonly roots: ReadonlyArray<{ readonly name: string; readonly path: string }>;
+    readonly hostRoot: string;
+  };
+  /** The adapter native watches go through (polling always goes through chokidar). */
+  readonly watcher: NativeWatcher;
+  readonly intervals: {
+    readonly checkSeconds: number;
+    readonly monitorSeconds: number;
+    readonly discoverySeconds: number;
+  };
+  readonly tiers: {
+    readonly warningPct: number;
+    readonly criticalPct: number;
+    readonly emergencyPct: number;
+    readonly hysteresisPct: number;
+  };
+  readonly emergencyAuto: boolean;
+  readonly quarantineAfter: number;
+  readonly alerts: {
+    readonly cooldownSeconds: number;
+    readonly emergencyRepeatSeconds: number;
+    readonly smtpUrl: string | undefined;
+    readonly emailFrom: string | undefined;
+    readonly emailTo: readonly string[];
+    readonly webhookUrls: readonly string[];
+    readonly webhookSecret: string | undefined;
+  };
+  readonly eventLog: {
+    readonly retentionDays: number;
+    readonly snapshotEveryEvents: number;
+  };
+}
+
+export interface Runtime {
+  /** Relative paths in the environment are resolved against this directory. */
+  readonly cwd: string;
+}
