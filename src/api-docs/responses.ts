@@ -216,6 +216,8 @@ export const healthResponse = z
         inode_ratio: z.number(),
         tier: z.enum(TIERS),
         measured_at: instant,
+        growth_bytes_per_hour: z.number().nullable().describe('Growth of the upper envelope of usage (resists bursts and cleanup sawtooth)'),
+        full_in_hours: z.number().nullable().describe('At that growth; null when not growing or too little history'),
       }),
     ),
     targets: z

@@ -405,6 +405,10 @@ export interface components {
                  * @example 2026-01-15T08:30:00Z
                  */
                 measured_at: string;
+                /** @description Growth of the upper envelope of usage (resists bursts and cleanup sawtooth) */
+                growth_bytes_per_hour: number | null;
+                /** @description At that growth; null when not growing or too little history */
+                full_in_hours: number | null;
             }[];
             /** @description Targets out of the ok tier */
             targets: {

@@ -32,6 +32,9 @@ export interface HealthReport {
     inode_ratio: number;
     tier: Tier;
     measured_at: string;
+    /** Robust growth (bytes per hour) and hours until full; null until a few samples are in. */
+    growth_bytes_per_hour: number | null;
+    full_in_hours: number | null;
   }>;
   /** Targets out of the ok tier. */
   targets: Array<{ target: string; tier: Tier; since: string | null }>;
@@ -130,6 +133,8 @@ export class HealthService {
       inode_ratio: round(reading.inodeRatio),
       tier: reading.tier,
       measured_at: reading.measuredAt.toISOString(),
+      growth_bytes_per_hour: reading.forecast.bytesPerSecond === null ? null : Math.round(reading.forecast.bytesPerSecond * 3600),
+      full_in_hours: reading.forecast.secondsUntilFull === null ? null : Math.round((reading.forecast.secondsUntilFull / 3600) * 10) / 10,
     }));
   }
 }

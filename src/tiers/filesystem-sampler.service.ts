@@ -8,6 +8,7 @@ import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { GrowthTracker, type Forecast } from './forecast.js';
 import { FilesystemStats, type FilesystemUsage } from './filesystem-stats.port.js';
 import { tierOf, type Fullness, type Tier } from './tier.js';
 
@@ -26,6 +27,8 @@ export interface FilesystemReading extends Fullness {
   /** Volume names on this filesystem (and DATA_DIR_LABEL). */
   readonly volumes: readonly string[];
   readonly measuredAt: Date;
+  /** Growth of the used bytes' upper envelope and time until no byte is left for unprivileged writers. */
+  readonly forecast: Forecast;
 }
 
 interface Layout {
@@ -50,6 +53,7 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
   private readonly lastSampledAt = new Map<string, number>();
   private readonly trailing = new Map<string, NodeJS.Timeout>();
   private readonly lastBytes = new Map<string, number>();
+  private readonly growth = new Map<string, GrowthTracker>();
   private stopped = false;
   private pass: Promise<void> = Promise.resolve();
   private queuedPass: Promise<void> | undefined;
@@ -111,7 +115,11 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
       this.queuedPass = undefined;
       if (this.stopped) return;
       this.layout = await this.discover();
-      for (const mount of [...this.readings.keys()]) if (!this.layout.mounts.has(mount)) this.readings.delete(mount);
+      for (const mount of [...this.readings.keys()]) {
+        if (this.layout.mounts.has(mount)) continue;
+        this.readings.delete(mount);
+        this.growth.delete(mount);
+      }
       for (const mount of this.layout.mounts.keys()) await this.sample(mount);
     });
     this.pass = this.queuedPass.catch((error: unknown) => this.logger.error(`Filesystem sampling failed: ${String(error)}`));
@@ -167,10 +175,15 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
       return;
     }
     const fullness = fullnessOf(usage);
+    const now = this.clock.now();
+    const tracker = this.growth.get(mountPoint) ?? new GrowthTracker();
+    this.growth.set(mountPoint, tracker);
+    tracker.add(now.getTime(), usage.usedBytes);
+    const forecast = tracker.forecast(usage.usedBytes + usage.availableBytes, now.getTime());
     const previous = this.store.current.filesystems[mountPoint]?.tier ?? 'ok';
     const tier = tierOf(fullness, this.config.tiers, previous);
     const volumes = [...where.volumes].sort();
-    this.readings.set(mountPoint, { mountPoint, fsType: where.fsType, device: where.device, usage, ...fullness, tier, volumes, measuredAt: this.clock.now() });
+    this.readings.set(mountPoint, { mountPoint, fsType: where.fsType, device: where.device, usage, ...fullness, tier, volumes, measuredAt: now, forecast });
     if (tier === previous) return;
     await this.store.transact((state) => {
       // Decided again under the lock: a concurrent sample may have recorded this change already.
