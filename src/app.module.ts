@@ -19,6 +19,7 @@ import { StateModule } from './state/state.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
 import { CleanupModule } from './cleanup/cleanup.module.js';
 import { MeasuringModule } from './measuring/measuring.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { TiersModule } from './tiers/tiers.module.js';
 
 /**
@@ -47,6 +48,7 @@ export class AppModule implements NestModule, OnModuleDestroy {
         CleanupModule,
         MaintenanceModule,
         TiersModule,
+        MetricsModule,
         HealthModule,
       ],
       providers: [

@@ -304,6 +304,7 @@ describe('health and documentation', () => {
       '/api/registrations/{id}/preview',
       '/api/registrations/{id}/unquarantine',
       '/api/volumes',
+      '/metrics/storage',
     ]);
     const ui = await request(app.url).get('/api/docs').expect(200);
     expect(ui.text).toContain('swagger');

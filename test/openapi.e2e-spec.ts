@@ -149,6 +149,7 @@ describe('the answers', () => {
     expectDocumented(await call('GET', '/api/maintenance'), '/api/maintenance', 'get', 200, responses.maintenanceResponse);
     // Health gains fields as the product grows: its documented fields must be there, further ones may be.
     expectDocumented(await call('GET', '/api/health'), '/api/health', 'get', 200, responses.healthResponse, { open: true });
+    expectDocumented(await call('GET', '/metrics/storage'), '/metrics/storage', 'get', 200, responses.storageReportResponse);
 
     const removed = await call('DELETE', '/api/register/cam/%2Frec');
     expect(removed.status).toBe(204);

@@ -226,6 +226,15 @@ export const healthResponse = z
   })
   .meta({ id: 'Health' });
 
+export const storageReportResponse = z
+  .object({
+    status: z.enum(TIERS).describe('The worst tier of any filesystem or target'),
+    summary: z.array(z.string()).describe('What needs attention, worst first, in sentences'),
+    filesystems: z.array(z.object({ mountpoint: z.string(), volumes: z.array(z.string()), tier: z.enum(TIERS), text: z.string() })),
+    targets: z.array(z.object({ target: z.string(), tier: z.enum(TIERS), text: z.string() })),
+  })
+  .meta({ id: 'StorageReport' });
+
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'Invalid request: the message and `field` name the fault',
   401: 'Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set)',

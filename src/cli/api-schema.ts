@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Storage health a person can read: every filesystem and target, how full, tier, forecast. */
+        get: operations["MetricsController_storageReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -849,6 +866,28 @@ export interface components {
             exported_at: string;
             registrations: components["schemas"]["Registration"][];
         };
+        StorageReport: {
+            /**
+             * @description The worst tier of any filesystem or target
+             * @enum {string}
+             */
+            status: "ok" | "warning" | "critical" | "emergency";
+            /** @description What needs attention, worst first, in sentences */
+            summary: string[];
+            filesystems: {
+                mountpoint: string;
+                volumes: string[];
+                /** @enum {string} */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                text: string;
+            }[];
+            targets: {
+                target: string;
+                /** @enum {string} */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                text: string;
+            }[];
+        };
         Volume: {
             volume_name: string;
             current_bytes: number | null;
@@ -910,6 +949,7 @@ export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
 export type SchemaRegisterResult = components['schemas']['RegisterResult'];
 export type SchemaRegistration = components['schemas']['Registration'];
 export type SchemaRegistrationExport = components['schemas']['RegistrationExport'];
+export type SchemaStorageReport = components['schemas']['StorageReport'];
 export type SchemaVolume = components['schemas']['Volume'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1466,6 +1506,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    MetricsController_storageReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every filesystem and target, worst first in the summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageReport"];
                 };
             };
         };

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -7,6 +8,7 @@ import { MeasuringService } from '../measuring/measuring.service.js';
 import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
 import { targetKey, targetRecord, type ManagerState, type Registration } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
+import { GrowthTracker } from './forecast.js';
 import { targetTierOf } from './tier.js';
 
 /** Events after which a target's tier may have changed without its tally moving. */
@@ -21,28 +23,42 @@ const TIER_INPUTS = new Set<EventRecord['type']>([
 
 /**
  * Keeps each target's tier (warning_bytes/critical_bytes; blocked or quarantined → critical) and records every
- * change as `target.tier_changed`: on tally changes and on the events that change its other inputs.
+ * change as `target.tier_changed`: on tally changes and on the events that change its other inputs. Tracks each
+ * target's growth the way filesystems' is (upper envelope, see forecast.ts).
  */
 @Injectable()
 export class TargetTiers implements OnModuleInit {
   private readonly logger = new Logger(TargetTiers.name);
+  private readonly growth = new Map<string, GrowthTracker>();
 
   constructor(
     private readonly store: StateStore,
     private readonly measuring: MeasuringService,
     private readonly bus: EventBus,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => this.update(registration.id, monitor.tally.bytes));
+    this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => {
+      const tracker = this.growth.get(registration.id) ?? new GrowthTracker();
+      this.growth.set(registration.id, tracker);
+      tracker.add(this.clock.now().getTime(), monitor.tally.bytes);
+      return this.update(registration.id, monitor.tally.bytes);
+    });
     this.bus.on(EVENTS_COMMITTED, async (events) => {
       for (const event of events) {
+        if (event.type === 'registration.removed') this.growth.delete(event.payload.id);
         if (!TIER_INPUTS.has(event.type) || !event.target) continue;
         const registration = this.store.current.registrations[event.target];
         if (registration) await this.update(registration.id, this.measuring.tally(registration.id)?.bytes ?? 0);
       }
     });
+  }
+
+  /** Robust growth of a target in bytes per second (null until there is enough history). */
+  growthOf(registrationId: string): number | null {
+    return this.growth.get(registrationId)?.forecast(Number.MAX_SAFE_INTEGER, this.clock.now().getTime()).bytesPerSecond ?? null;
   }
 
   /** Re-decides one target's tier; records a change (under the store's lock, so never twice). */

@@ -11,6 +11,6 @@ import { TargetTiers } from './target-tiers.service.js';
 @Module({
   imports: [StateModule, VolumeCatalogModule, MeasuringModule, SchedulerModule],
   providers: [{ provide: FilesystemStats, useClass: StatfsAdapter }, FilesystemSampler, TargetTiers],
-  exports: [FilesystemSampler],
+  exports: [FilesystemSampler, TargetTiers],
 })
 export class TiersModule {}
