@@ -19,6 +19,7 @@ import { StateModule } from './state/state.module.js';
 import { VolumesModule } from './volumes/volumes.module.js';
 import { CleanupModule } from './cleanup/cleanup.module.js';
 import { MeasuringModule } from './measuring/measuring.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TiersModule } from './tiers/tiers.module.js';
 
@@ -49,6 +50,7 @@ export class AppModule implements NestModule, OnModuleDestroy {
         MaintenanceModule,
         TiersModule,
         MetricsModule,
+        AlertsModule,
         HealthModule,
       ],
       providers: [

@@ -87,7 +87,7 @@ describe('GET /metrics/storage', () => {
   it('says in sentences how full each filesystem and target is', async () => {
     const report = (await rawRequest(app.url, 'GET', '/metrics/storage')).json as { status: string; summary: string[]; targets: Array<{ target: string; text: string }> };
     expect(report.status).toMatch(/^(ok|warning|critical|emergency)$/);
-    expect(report.targets).toEqual([expect.objectContaining({ target: 'cam:/rec', text: expect.stringMatching(/^cam:\/rec: .* in \d+ files, cap 4\.9 KiB, ok, last cleaned /) })]);
+    expect(report.targets).toEqual([expect.objectContaining({ target: 'cam:/rec', text: expect.stringMatching(/^cam:\/rec: .* in \d+ files, cap 5\.0 kB, ok, last cleaned /) })]);
     expect(report.summary.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { z } from 'zod';
 import { TRIGGERS } from '../cleanup/cleanup-report.js';
+import { ALERT_KINDS } from '../event-log/event.types.js';
 import { REGISTRATION_SOURCES } from '../state/state.model.js';
 import { TIERS } from '../tiers/tier.js';
 import { ApiZodResponse } from './zod-openapi.js';
@@ -234,6 +235,48 @@ export const storageReportResponse = z
     targets: z.array(z.object({ target: z.string(), tier: z.enum(TIERS), text: z.string() })),
   })
   .meta({ id: 'StorageReport' });
+
+const alertMessage = z.object({
+  id: z.string(),
+  scope: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  tier: z.enum(TIERS),
+  status: z.enum(['firing', 'resolved']),
+  title: z.string(),
+  text: z.string(),
+  details: jsonObject,
+  at: instant,
+  resolves: z.string().optional(),
+  repeat: z.boolean().optional(),
+});
+
+export const alertsResponse = z
+  .object({
+    active: z.array(
+      z.object({
+        scope: z.string().describe('filesystem:<mountpoint>, target:<volume>:<path>, channel:<name>'),
+        kind: z.string(),
+        id: z.string().describe('Id of the raise (empty when it was suppressed)'),
+        tier: z.enum(TIERS),
+        since: instant,
+        sent: z.boolean(),
+        last_sent_at: instant.nullable(),
+        message: alertMessage.nullable(),
+      }),
+    ),
+    channels: z.array(
+      z.object({
+        channel: z.string(),
+        pending: count.describe('Alerts waiting for this channel'),
+        failing: z.object({ since: instant, error: z.string() }).nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Alerts' });
+
+export const alertTestResponse = z
+  .object({ channels: z.array(z.object({ channel: z.string(), ok: z.boolean(), error: z.string().nullable(), duration_ms: count })) })
+  .meta({ id: 'AlertTest' });
 
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'Invalid request: the message and `field` name the fault',

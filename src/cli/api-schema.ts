@@ -226,6 +226,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active alerts, and the outbox per channel (waiting, failing). */
+        get: operations["AlertsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a test alert through every configured channel now and reports each result. */
+        post: operations["AlertsController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -247,6 +281,71 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AlertTest: {
+            channels: {
+                channel: string;
+                ok: boolean;
+                error: string | null;
+                duration_ms: number;
+            }[];
+        };
+        Alerts: {
+            active: {
+                /** @description filesystem:<mountpoint>, target:<volume>:<path>, channel:<name> */
+                scope: string;
+                kind: string;
+                /** @description Id of the raise (empty when it was suppressed) */
+                id: string;
+                /** @enum {string} */
+                tier: "ok" | "warning" | "critical" | "emergency";
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string;
+                sent: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                last_sent_at: string | null;
+                message: {
+                    id: string;
+                    scope: string;
+                    /** @enum {string} */
+                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "forecast_full" | "delivery_failing" | "test";
+                    /** @enum {string} */
+                    tier: "ok" | "warning" | "critical" | "emergency";
+                    /** @enum {string} */
+                    status: "firing" | "resolved";
+                    title: string;
+                    text: string;
+                    details: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    at: string;
+                    resolves?: string;
+                    repeat?: boolean;
+                } | null;
+            }[];
+            channels: {
+                channel: string;
+                /** @description Alerts waiting for this channel */
+                pending: number;
+                failing: {
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    since: string;
+                    error: string;
+                } | null;
+            }[];
+        };
         CleanupReport: {
             id: string;
             volume_name: string;
@@ -933,6 +1032,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type SchemaAlertTest = components['schemas']['AlertTest'];
+export type SchemaAlerts = components['schemas']['Alerts'];
 export type SchemaCleanupReport = components['schemas']['CleanupReport'];
 export type SchemaCleanupRequest = components['schemas']['CleanupRequest'];
 export type SchemaCleanupRun = components['schemas']['CleanupRun'];
@@ -1526,6 +1627,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StorageReport"];
+                };
+            };
+        };
+    };
+    AlertsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active alerts and channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alerts"];
+                };
+            };
+        };
+    };
+    AlertsController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One result per channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertTest"];
                 };
             };
         };

@@ -42,6 +42,8 @@ export interface AppConfig {
   readonly alerts: {
     readonly cooldownSeconds: number;
     readonly emergencyRepeatSeconds: number;
+    /** A channel failing this long is reported as failing. */
+    readonly channelFailingSeconds: number;
     readonly smtpUrl: string | undefined;
     readonly emailFrom: string | undefined;
     readonly emailTo: readonly string[];

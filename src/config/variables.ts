@@ -100,6 +100,11 @@ const TABLE = {
   SM_QUARANTINE_AFTER: { meaning: 'Consecutive failed cleanups before a target is quarantined.', default: '3', schema: wholeNumber(1, 1000) },
   SM_ALERT_COOLDOWN_SECONDS: { meaning: 'Seconds before the same alert is repeated.', default: '21600', schema: wholeNumber(0, 365 * DAY) },
   SM_EMERGENCY_REPEAT_SECONDS: { meaning: 'Seconds between repeats of an emergency alert.', default: '900', schema: wholeNumber(1, 365 * DAY) },
+  SM_ALERT_CHANNEL_FAILING_SECONDS: {
+    meaning: 'Seconds an alert channel keeps failing before it is reported (its alerts are kept and retried).',
+    default: '120',
+    schema: wholeNumber(1, DAY),
+  },
   SM_SMTP_URL: {
     meaning: 'SMTP server for email alerts (smtp://user:pass@host:587).',
     secret: true,

@@ -36,6 +36,31 @@ export interface Registration {
   readonly updated_at: string;
 }
 
+/** What an alert is about and how bad: kinds of SPEC §7. */
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'forecast_full', 'delivery_failing', 'test'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** One notification, as every channel renders it. Its id stays the same across retries and restarts. */
+export interface AlertMessage {
+  readonly id: string;
+  /** What it is about: `filesystem:/mnt/data`, `target:cam:/rec`, `channel:webhook`, `manager`. */
+  readonly scope: string;
+  readonly kind: AlertKind;
+  readonly tier: Tier;
+  readonly status: 'firing' | 'resolved';
+  /** One line a person can triage from a phone's lock screen. */
+  readonly title: string;
+  /** Plain text: what happened, where, how full, what was deleted, what to do. */
+  readonly text: string;
+  /** Structured facts (bytes, ratios, paths) for webhooks and Alertmanager annotations. */
+  readonly details: Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+  readonly at: string;
+  /** For a resolution: the id of the alert it resolves. */
+  readonly resolves?: string;
+  /** A periodic repeat of an active emergency alert. */
+  readonly repeat?: boolean;
+}
+
 interface RegistrationRef {
   /** The registration's id. */
   readonly id: string;
@@ -81,10 +106,31 @@ export interface EventPayloads {
   'target.tier_changed': RegistrationRef & {
     readonly from: Tier;
     readonly to: Tier;
-    /** Why this tier: `bytes ≥ warning_bytes`, `blocked`, `quarantined`, … */
+    /** Why this tier, in words. */
     readonly reason: string;
+    /** What decided it: the byte thresholds, or the blocked/quarantined state (alerted under their own kinds). */
+    readonly cause: 'bytes' | 'blocked' | 'quarantined';
     readonly bytes: number;
   };
+  /** An alert to deliver through `channels` (committed before any send: the outbox). */
+  'alert.raised': { readonly alert: AlertMessage; readonly channels: readonly string[] };
+  'alert.resolved': { readonly alert: AlertMessage; readonly channels: readonly string[] };
+  /** The same alert was sent less than SM_ALERT_COOLDOWN_SECONDS ago: not sent again. */
+  'alert.suppressed': {
+    readonly scope: string;
+    readonly kind: AlertKind;
+    readonly tier: Tier;
+    readonly status: 'firing' | 'resolved';
+    readonly until: string | null;
+    readonly reason: string;
+    /** The person already knows of this tier (a resolution just sent said "now <tier>"): its end will be sent. */
+    readonly notified: boolean;
+  };
+  'alert.delivered': { readonly id: string; readonly channel: string; readonly attempts: number };
+  /** A failed attempt (the 1st, 2nd, 4th, 8th… are recorded; retries go on). */
+  'alert.delivery_failed': { readonly id: string; readonly channel: string; readonly attempts: number; readonly error: string };
+  'channel.failing': { readonly channel: string; readonly error: string; readonly pending: number };
+  'channel.recovered': { readonly channel: string };
   'filesystem.tier_changed': {
     readonly mountpoint: string;
     readonly from: Tier;
@@ -122,6 +168,13 @@ const KINDS: Record<EventType, true> = {
   'target.unblocked': true,
   'target.tier_changed': true,
   'filesystem.tier_changed': true,
+  'alert.raised': true,
+  'alert.resolved': true,
+  'alert.suppressed': true,
+  'alert.delivered': true,
+  'alert.delivery_failed': true,
+  'channel.failing': true,
+  'channel.recovered': true,
 };
 
 /** Every kind of event, for validation of queries. */

@@ -38,6 +38,11 @@ export const METRIC = {
   eventLogSize: { name: `${PREFIX}event_log_size_bytes`, help: 'Bytes the event log occupies in the database.', labels: [] },
   databaseUp: { name: `${PREFIX}database_up`, help: '1 when the database answered the last scrape.', labels: [] },
   maintenance: { name: `${PREFIX}maintenance_mode`, help: '1 while maintenance mode is on (automatic deletion off).', labels: [] },
+  alertsRaised: { name: `${PREFIX}alerts_raised_total`, help: 'Alerts committed for delivery, by kind, tier and status (firing, resolved).', labels: ['kind', 'tier', 'status'] },
+  alertsSuppressed: { name: `${PREFIX}alerts_suppressed_total`, help: 'Alerts not sent (cooldown, or a resolution whose raise was not sent), by kind.', labels: ['kind'] },
+  alertDeliveries: { name: `${PREFIX}alert_deliveries_total`, help: 'Alert deliveries by channel and result (delivered; failed counts recorded failed attempts).', labels: ['channel', 'result'] },
+  alertOutbox: { name: `${PREFIX}alert_outbox_pending`, help: 'Alerts committed and not yet delivered, per channel.', labels: ['channel'] },
+  alertChannelFailing: { name: `${PREFIX}alert_channel_failing`, help: '1 while a channel keeps failing (its alerts are kept and retried).', labels: ['channel'] },
   registrations: { name: `${PREFIX}registrations`, help: 'Registrations by status (active, pending).', labels: ['status'] },
 } as const;
 

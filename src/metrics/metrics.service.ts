@@ -41,7 +41,7 @@ export class MetricsService implements OnModuleInit {
     private readonly clock: Clock,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    for (const spec of [METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges, METRIC.watcherEvents, METRIC.watcherErrors]) {
+    for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges, METRIC.watcherEvents, METRIC.watcherErrors]) {
       this.counters.set(spec, new Counter({ name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] }));
     }
     for (const spec of [METRIC.cleanupDuration, METRIC.reactionLatency]) {
@@ -82,6 +82,15 @@ export class MetricsService implements OnModuleInit {
           this.counter(METRIC.tallyDriftFiles).inc(Math.abs(event.payload.files));
         } else if (event.type === 'filesystem.tier_changed' || event.type === 'target.tier_changed') {
           this.counter(METRIC.tierChanges).inc({ scope: event.type === 'filesystem.tier_changed' ? 'filesystem' : 'target', tier: event.payload.to });
+        } else if (event.type === 'alert.raised' || event.type === 'alert.resolved') {
+          const { alert } = event.payload;
+          this.counter(METRIC.alertsRaised).inc({ kind: alert.kind, tier: alert.tier, status: alert.status });
+        } else if (event.type === 'alert.suppressed') {
+          this.counter(METRIC.alertsSuppressed).inc({ kind: event.payload.kind });
+        } else if (event.type === 'alert.delivered') {
+          this.counter(METRIC.alertDeliveries).inc({ channel: event.payload.channel, result: 'delivered' });
+        } else if (event.type === 'alert.delivery_failed') {
+          this.counter(METRIC.alertDeliveries).inc({ channel: event.payload.channel, result: 'failed' });
         } else if (event.type === 'registration.removed') {
           this.overCapSince.delete(event.payload.id);
         }
@@ -191,6 +200,16 @@ export class MetricsService implements OnModuleInit {
   }
 
   private serviceGauges(): void {
+    this.gauge(METRIC.alertOutbox, (g) => {
+      const perChannel = new Map<string, number>();
+      for (const entry of Object.values(this.store.current.alerts.outbox)) {
+        for (const channel of entry.pending) perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
+      }
+      for (const [channel, pending] of perChannel) g.set({ channel }, pending);
+    });
+    this.gauge(METRIC.alertChannelFailing, (g) => {
+      for (const channel of Object.keys(this.store.current.alerts.failingChannels)) g.set({ channel }, 1);
+    });
     this.gauge(METRIC.maintenance, (g) => g.set(this.store.current.maintenance.enabled ? 1 : 0));
     this.gauge(METRIC.registrations, (g) => {
       const all = Object.values(this.store.current.registrations);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { formatBytes } from '../common/format.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { targetKey, targetRecord } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
@@ -56,17 +57,6 @@ export class StorageReportService {
 
 function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 function formatDuration(seconds: number): string {

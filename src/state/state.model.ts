@@ -1,6 +1,6 @@
 /** The manager's state: a projection of the event log, rebuilt from the latest snapshot plus later events. */
 
-import type { Registration } from '../event-log/event.types.js';
+import type { AlertMessage, Registration } from '../event-log/event.types.js';
 import type { Tier } from '../event-log/event.types.js';
 
 export { REGISTRATION_SOURCES, type Quarantine, type Registration, type RegistrationSource, type RegistrationStatus } from '../event-log/event.types.js';
@@ -45,6 +45,37 @@ export interface FilesystemRecord {
   readonly since: string;
 }
 
+/** An alert condition that holds now, per `scope|kind`. */
+export interface ActiveAlert {
+  /** The id of the raise (empty when the raise was suppressed). */
+  readonly id: string;
+  readonly tier: Tier;
+  readonly since: string;
+  /** Whether the raise was sent: a resolution is sent only if it was. */
+  readonly sent: boolean;
+  readonly last_sent_at: string | null;
+  /** The last message sent for it (repeated as is for emergencies). */
+  readonly message: AlertMessage | null;
+}
+
+/** An alert committed for delivery and not yet delivered on every channel (the outbox). */
+export interface PendingDelivery {
+  readonly alert: AlertMessage;
+  readonly pending: readonly string[];
+  /** Failed attempts so far, per channel. */
+  readonly attempts: Readonly<Record<string, number>>;
+}
+
+export interface AlertsState {
+  active: Record<string, ActiveAlert>;
+  /** When each `scope|kind|tier|status` was last sent (the cooldown). */
+  lastSent: Record<string, string>;
+  /** By alert id. */
+  outbox: Record<string, PendingDelivery>;
+  /** Channels that keep failing, since when and why. */
+  failingChannels: Record<string, { readonly since: string; readonly error: string }>;
+}
+
 export interface ManagerState {
   /** Keyed by targetKey(volume_name, path). */
   registrations: Record<string, Registration>;
@@ -53,6 +84,15 @@ export interface ManagerState {
   targets: Record<string, TargetRecord>;
   /** Per mount point: filesystems that have been out of the ok tier (a missing one is ok). */
   filesystems: Record<string, FilesystemRecord>;
+  alerts: AlertsState;
+}
+
+export function emptyAlerts(): AlertsState {
+  return { active: {}, lastSent: {}, outbox: {}, failingChannels: {} };
+}
+
+export function alertKey(scope: string, kind: string): string {
+  return `${scope}|${kind}`;
 }
 
 /**
@@ -63,7 +103,7 @@ export interface ManagerState {
 export const STATE_VERSION = 3;
 
 export function emptyState(): ManagerState {
-  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {} };
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {}, alerts: emptyAlerts() };
 }
 
 export const NO_TARGET_RECORD: TargetRecord = { last_cleanup: null, failures: 0, blocked: null, tier: 'ok', tier_since: null };

@@ -1,5 +1,5 @@
 import type { EventRecord } from '../event-log/event.types.js';
-import { targetKey, targetRecord, type ManagerState, type TargetRecord } from './state.model.js';
+import { alertKey, targetKey, targetRecord, type ManagerState, type TargetRecord } from './state.model.js';
 
 /**
  * Applies one event to the state, in place (replay of a long log must not copy the state per event).
@@ -70,6 +70,55 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
       else state.filesystems[mountpoint] = { tier: to, since: at };
       return;
     }
+    case 'alert.raised': {
+      const { alert, channels } = event.payload;
+      const active = state.alerts.active[alertKey(alert.scope, alert.kind)];
+      const sent = channels.length > 0;
+      state.alerts.active[alertKey(alert.scope, alert.kind)] = {
+        id: alert.repeat && active ? active.id : alert.id,
+        tier: alert.tier,
+        since: alert.repeat && active ? active.since : at,
+        sent: sent || (alert.repeat === true && active?.sent === true),
+        last_sent_at: at,
+        message: alert,
+      };
+      state.alerts.lastSent[`${alertKey(alert.scope, alert.kind)}|${alert.tier}|firing`] = at;
+      if (sent) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
+      return;
+    }
+    case 'alert.resolved': {
+      const { alert, channels } = event.payload;
+      delete state.alerts.active[alertKey(alert.scope, alert.kind)];
+      state.alerts.lastSent[`${alertKey(alert.scope, alert.kind)}|${alert.tier}|resolved`] = at;
+      if (channels.length > 0) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
+      return;
+    }
+    case 'alert.suppressed': {
+      const { scope, kind, tier, status, notified } = event.payload;
+      const k = alertKey(scope, kind);
+      if (status === 'resolved') delete state.alerts.active[k];
+      else if (state.alerts.active[k]?.tier !== tier) state.alerts.active[k] = { id: '', tier, since: at, sent: notified === true, last_sent_at: null, message: null };
+      return;
+    }
+    case 'alert.delivered': {
+      const entry = state.alerts.outbox[event.payload.id];
+      if (!entry) return;
+      const pending = entry.pending.filter((c) => c !== event.payload.channel);
+      if (pending.length === 0) delete state.alerts.outbox[event.payload.id];
+      else state.alerts.outbox[event.payload.id] = { ...entry, pending };
+      return;
+    }
+    case 'alert.delivery_failed': {
+      const entry = state.alerts.outbox[event.payload.id];
+      if (entry) state.alerts.outbox[event.payload.id] = { ...entry, attempts: { ...entry.attempts, [event.payload.channel]: event.payload.attempts } };
+      return;
+    }
+    case 'channel.failing':
+      state.alerts.failingChannels[event.payload.channel] = { since: at, error: event.payload.error };
+      return;
+    case 'channel.recovered':
+      delete state.alerts.failingChannels[event.payload.channel];
+      return;
     case 'maintenance.enabled':
       state.maintenance = { enabled: true, reason: event.payload.reason, since: at };
       return;

@@ -42,6 +42,7 @@ describe('state upcasting', () => {
       maintenance,
       targets: { 'v:/a': { ...record, tier: 'ok', tier_since: null } },
       filesystems: {},
+      alerts: { active: {}, lastSent: {}, outbox: {}, failingChannels: {} },
     });
   });
 

@@ -1,5 +1,5 @@
 import type { BlockedState, LastCleanup, MaintenanceState, ManagerState, Registration, TargetRecord } from './state.model.js';
-import { STATE_VERSION } from './state.model.js';
+import { emptyAlerts, STATE_VERSION } from './state.model.js';
 
 /** Version 1 (until 0.1): per-target facts in three maps beside the registrations. */
 export interface StateV1 {
@@ -27,11 +27,11 @@ function v1ToV2(state: StateV1): StateV2 {
   return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets };
 }
 
-/** v2 → v3: tiers. Every target and filesystem starts in the ok tier; the first sampling after start sets them. */
+/** v2 → v3: tiers and alerts. Every target and filesystem starts in the ok tier (the first sampling after start sets them); no alert is active or pending. */
 function v2ToV3(state: StateV2): ManagerState {
   const targets: Record<string, TargetRecord> = {};
   for (const [key, record] of Object.entries(state.targets ?? {})) targets[key] = { ...record, tier: 'ok', tier_since: null };
-  return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {} };
+  return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {}, alerts: emptyAlerts() };
 }
 
 /**

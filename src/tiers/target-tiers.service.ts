@@ -68,10 +68,10 @@ export class TargetTiers implements OnModuleInit {
     await this.store.transact((state) => {
       const decision = this.decide(state, registrationId, bytes);
       if (!decision || decision.to === decision.from) return { events: [], result: undefined };
-      const { registration, key, from, to, reason } = decision;
+      const { registration, key, from, to, reason, cause } = decision;
       if (to === 'ok') this.logger.log(`${key}: tier ${from} → ${to} (${reason})`);
       else this.logger.warn(`${key}: tier ${from} → ${to} (${reason})`);
-      return { events: [{ type: 'target.tier_changed', target: key, payload: { id: registration.id, from, to, reason, bytes } }], result: undefined };
+      return { events: [{ type: 'target.tier_changed', target: key, payload: { id: registration.id, from, to, reason, cause, bytes } }], result: undefined };
     });
   }
 
@@ -81,7 +81,7 @@ export class TargetTiers implements OnModuleInit {
     const key = targetKey(registration.volume_name, registration.path);
     const record = targetRecord(state, key);
     const params = registration.params;
-    const { tier, reason } = targetTierOf(
+    const { tier, reason, cause } = targetTierOf(
       {
         bytes,
         warningBytes: typeof params.warning_bytes === 'number' ? params.warning_bytes : undefined,
@@ -92,6 +92,6 @@ export class TargetTiers implements OnModuleInit {
       this.config.tiers.hysteresisPct,
       record.tier,
     );
-    return { registration, key, from: record.tier, to: tier, reason };
+    return { registration, key, from: record.tier, to: tier, reason, cause };
   }
 }

@@ -69,12 +69,16 @@ export interface TargetTierInput {
  * as filesystems, in percent of the threshold: a target at warning_bytes stays warning until it is
  * `hysteresisPct` percent below it.
  */
-export function targetTierOf(input: TargetTierInput, hysteresisPct: number, previous: Tier = 'ok'): { tier: Tier; reason: string } {
-  if (input.quarantined) return { tier: 'critical', reason: 'quarantined: cleanups stopped' };
-  if (input.blocked) return { tier: 'critical', reason: 'blocked: over its cap and nothing more may be deleted' };
+export function targetTierOf(
+  input: TargetTierInput,
+  hysteresisPct: number,
+  previous: Tier = 'ok',
+): { tier: Tier; reason: string; cause: 'bytes' | 'blocked' | 'quarantined' } {
+  if (input.quarantined) return { tier: 'critical', reason: 'quarantined: cleanups stopped', cause: 'quarantined' };
+  if (input.blocked) return { tier: 'critical', reason: 'blocked: over its cap and nothing more may be deleted', cause: 'blocked' };
   const held = (threshold: number | undefined, tier: Tier): boolean =>
     threshold !== undefined && (input.bytes >= threshold || (rank(previous) >= rank(tier) && input.bytes > threshold * (1 - hysteresisPct / 100)));
-  if (held(input.criticalBytes, 'critical')) return { tier: 'critical', reason: `${input.bytes} bytes, critical_bytes ${input.criticalBytes}` };
-  if (held(input.warningBytes, 'warning')) return { tier: 'warning', reason: `${input.bytes} bytes, warning_bytes ${input.warningBytes}` };
-  return { tier: 'ok', reason: 'within its thresholds' };
+  if (held(input.criticalBytes, 'critical')) return { tier: 'critical', reason: `${input.bytes} bytes, critical_bytes ${input.criticalBytes}`, cause: 'bytes' };
+  if (held(input.warningBytes, 'warning')) return { tier: 'warning', reason: `${input.bytes} bytes, warning_bytes ${input.warningBytes}`, cause: 'bytes' };
+  return { tier: 'ok', reason: 'within its thresholds', cause: 'bytes' };
 }

@@ -9,6 +9,7 @@ export const alertsSlice = () =>
       variables(
         'SM_ALERT_COOLDOWN_SECONDS',
         'SM_EMERGENCY_REPEAT_SECONDS',
+        'SM_ALERT_CHANNEL_FAILING_SECONDS',
         'SM_SMTP_URL',
         'SM_ALERT_EMAIL_FROM',
         'SM_ALERT_EMAIL_TO',
@@ -30,6 +31,7 @@ export const alertsSlice = () =>
         alerts: {
           cooldownSeconds: env.SM_ALERT_COOLDOWN_SECONDS,
           emergencyRepeatSeconds: env.SM_EMERGENCY_REPEAT_SECONDS,
+          channelFailingSeconds: env.SM_ALERT_CHANNEL_FAILING_SECONDS,
           smtpUrl: env.SM_SMTP_URL,
           emailFrom: env.SM_ALERT_EMAIL_FROM,
           emailTo: env.SM_ALERT_EMAIL_TO,

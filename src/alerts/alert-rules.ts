@@ -1,0 +1,75 @@
+import type { AlertKind, EventRecord, Tier } from '../event-log/event.types.js';
+import { rank } from '../tiers/tier.js';
+import { conditionText, filesystemTierText, targetTierText, type AlertContent } from './alert-texts.js';
+
+/** What a committed event means for alerts: a condition starts (raise) or ends (resolve). */
+export interface AlertIntent {
+  readonly action: 'raise' | 'resolve';
+  readonly scope: string;
+  readonly kind: AlertKind;
+  readonly tier: Tier;
+  readonly content: AlertContent;
+}
+
+/**
+ * The alert rules (SPEC §7), purely: from one committed event to what it raises or resolves. Tiers: entering a
+ * higher tier raises it; leaving a tier resolves it (and, when the new tier is not ok, raises that one — a
+ * cooldown decides whether it is sent). Target tiers caused by blocked or quarantined are alerted under those
+ * kinds, not twice.
+ */
+export function alertIntents(event: EventRecord): AlertIntent[] {
+  switch (event.type) {
+    case 'filesystem.tier_changed': {
+      const scope = `filesystem:${event.payload.mountpoint}`;
+      return tierIntents(scope, 'filesystem_tier', event.payload.from, event.payload.to, (tier, firing) => filesystemTierText(event, tier, firing));
+    }
+    case 'target.tier_changed': {
+      const scope = `target:${event.target ?? ''}`;
+      const { from, to, cause } = event.payload;
+      if (cause !== 'bytes' && to !== 'ok') return [];
+      return tierIntents(scope, 'target_tier', from, to, (tier, firing) => targetTierText(event, tier, firing));
+    }
+    case 'cleanup.failed':
+      return [raise(`target:${event.target ?? ''}`, 'cleanup_failed', 'warning', event.payload.error ?? 'unknown error', event.target ?? '')];
+    case 'cleanup.completed':
+      return [resolve(`target:${event.target ?? ''}`, 'cleanup_failed', 'warning', event.target ?? '')];
+    case 'quarantine.entered':
+      return [raise(`target:${event.target ?? ''}`, 'quarantined', 'critical', event.payload.reason, event.target ?? '')];
+    case 'quarantine.released':
+      return [resolve(`target:${event.target ?? ''}`, 'quarantined', 'critical', event.target ?? '')];
+    case 'target.blocked':
+      return [raise(`target:${event.target ?? ''}`, 'blocked', 'critical', event.payload.reason, event.target ?? '')];
+    case 'target.unblocked':
+      return [resolve(`target:${event.target ?? ''}`, 'blocked', 'critical', event.target ?? '')];
+    case 'channel.failing':
+      return [raise(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.error, event.payload.channel)];
+    case 'channel.recovered':
+      return [resolve(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.channel)];
+    default:
+      return [];
+  }
+}
+
+function tierIntents(
+  scope: string,
+  kind: AlertKind,
+  from: Tier,
+  to: Tier,
+  text: (tier: Tier, firing: boolean) => AlertContent,
+): AlertIntent[] {
+  if (rank(to) > rank(from)) return [{ action: 'raise', scope, kind, tier: to, content: text(to, true) }];
+  if (rank(to) === rank(from)) return [];
+  const intents: AlertIntent[] = [{ action: 'resolve', scope, kind, tier: from, content: text(from, false) }];
+  if (to !== 'ok') intents.push({ action: 'raise', scope, kind, tier: to, content: text(to, true) });
+  return intents;
+}
+
+type ConditionKind = Parameters<typeof conditionText>[0];
+
+function raise(scope: string, kind: ConditionKind, tier: Tier, reason: string, subject: string): AlertIntent {
+  return { action: 'raise', scope, kind, tier, content: conditionText(kind, subject, reason, true) };
+}
+
+function resolve(scope: string, kind: ConditionKind, tier: Tier, subject: string): AlertIntent {
+  return { action: 'resolve', scope, kind, tier, content: conditionText(kind, subject, '', false) };
+}

@@ -1,0 +1,97 @@
+import type { AlertKind, AlertMessage, EventRecord, Tier } from '../event-log/event.types.js';
+import { formatBytes } from '../common/format.js';
+
+/**
+ * Every alert text, in one place, so they can be read and improved side by side. A title is one line a person
+ * can triage from a phone's lock screen (tier first, then where and how bad); a text says what happened,
+ * where, how full, and what to do.
+ */
+export type AlertContent = Pick<AlertMessage, 'title' | 'text' | 'details'>;
+
+const TAG: Record<Tier, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', emergency: 'EMERGENCY' };
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+const volumesOf = (volumes: readonly string[]): string => volumes.join(', ');
+
+export function filesystemTierText(event: EventRecord<'filesystem.tier_changed'>, tier: Tier, firing: boolean): AlertContent {
+  const p = event.payload;
+  const where = `${p.mountpoint} (${volumesOf(p.volumes)})`;
+  const full = `${pct(Math.max(p.used_ratio, p.inode_ratio))} used${p.inode_ratio > p.used_ratio ? ' (inodes)' : ''}, ${formatBytes(p.available_bytes)} free of ${formatBytes(p.total_bytes)}`;
+  const details = { mountpoint: p.mountpoint, volumes: p.volumes, used_ratio: p.used_ratio, inode_ratio: p.inode_ratio, available_bytes: p.available_bytes, total_bytes: p.total_bytes, tier: p.to };
+  if (!firing) {
+    return {
+      title: `[RESOLVED] ${p.mountpoint} left ${tier}: ${pct(Math.max(p.used_ratio, p.inode_ratio))} used`,
+      text: `The filesystem ${where} is out of the ${tier} tier: ${full}. It is now ${p.to}.`,
+      details,
+    };
+  }
+  const todo =
+    tier === 'emergency'
+      ? 'Emergency policies of the targets on it run now (where SM_EMERGENCY_AUTO is on); see GET /api/health and /metrics/storage for what takes the space.'
+      : 'See GET /metrics/storage for what takes the space; lower a cap or add an emergency policy to the targets on it.';
+  return {
+    title: `[${TAG[tier]}] ${p.mountpoint} ${pct(Math.max(p.used_ratio, p.inode_ratio))} full — ${volumesOf(p.volumes)}`,
+    text: `The filesystem ${where} entered the ${tier} tier (from ${p.from}): ${full}.\n${todo}`,
+    details,
+  };
+}
+
+export function targetTierText(event: EventRecord<'target.tier_changed'>, tier: Tier, firing: boolean): AlertContent {
+  const target = event.target ?? '';
+  const details = { target, bytes: event.payload.bytes, reason: event.payload.reason, tier: event.payload.to };
+  if (!firing) return { title: `[RESOLVED] ${target} left ${tier}: ${formatBytes(event.payload.bytes)}`, text: `The target ${target} is out of the ${tier} tier: ${event.payload.reason}.`, details };
+  return {
+    title: `[${TAG[tier]}] ${target} holds ${formatBytes(event.payload.bytes)}`,
+    text: `The target ${target} entered the ${tier} tier: ${event.payload.reason}.\nIts policy keeps running; raise warning_bytes/critical_bytes or tighten the policy if this is expected to last.`,
+    details,
+  };
+}
+
+export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'target_tier' | 'test'>, subject: string, reason: string, firing: boolean): AlertContent {
+  const details = { subject, reason };
+  if (!firing) {
+    const ended: Record<typeof kind, string> = {
+      cleanup_failed: `Cleanups of ${subject} succeed again.`,
+      quarantined: `${subject} is out of quarantine: cleanups run again.`,
+      blocked: `${subject} is back under its cap.`,
+      forecast_full: `${subject} is no longer forecast to fill within 24 hours.`,
+      delivery_failing: `The alert channel ${subject} delivers again; alerts held for it are sent now.`,
+    };
+    return { title: `[RESOLVED] ${ended[kind]}`, text: ended[kind], details };
+  }
+  switch (kind) {
+    case 'cleanup_failed':
+      return {
+        title: `[WARNING] Cleanup of ${subject} failed`,
+        text: `A cleanup of ${subject} failed: ${reason}.\nAfter SM_QUARANTINE_AFTER failures in a row the target is quarantined. Check permissions and the target directory.`,
+        details,
+      };
+    case 'quarantined':
+      return {
+        title: `[CRITICAL] ${subject} quarantined: cleanups stopped`,
+        text: `${subject} is quarantined: ${reason}.\nNothing is deleted there until it is released: fix the cause, then POST /api/registrations/<id>/unquarantine.`,
+        details,
+      };
+    case 'blocked':
+      return {
+        title: `[CRITICAL] ${subject} over its cap, nothing more may be deleted`,
+        text: `${subject} stays over its cap: ${reason}.\nFiles younger than min_age_seconds, excluded or protected cannot go; raise the cap or loosen the policy.`,
+        details,
+      };
+    case 'forecast_full':
+      return { title: `[WARNING] ${subject} forecast full: ${reason}`, text: `At its current growth, ${subject} fills up ${reason}.\nSee /metrics/storage for what grows.`, details };
+    case 'delivery_failing':
+      return {
+        title: `[WARNING] Alert channel ${subject} failing`,
+        text: `Alerts cannot be delivered through ${subject}: ${reason}.\nThey are kept and retried; check the channel's settings (POST /api/alerts/test).`,
+        details,
+      };
+  }
+}
+
+export function testText(at: string): AlertContent {
+  return {
+    title: '[TEST] storage-manager alert channel test',
+    text: `This is a test alert sent at ${at} by POST /api/alerts/test. If you read this, the channel works.`,
+    details: { test: true },
+  };
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { EmailChannel } from '../adapters/mail/email.channel.js';
+import { WebhookChannel } from '../adapters/webhook/webhook.channel.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { StateModule } from '../state/state.module.js';
+import { ALERT_CHANNELS, type AlertChannel } from './alert-channel.port.js';
+import { AlertDeliveryService } from './alert-delivery.service.js';
+import { AlertsController } from './alerts.controller.js';
+import { AlertsService } from './alerts.service.js';
+
+/** The channels the configuration asks for: email (SM_SMTP_URL) and one per webhook URL (SM_ALERT_WEBHOOK_URLS). */
+export function channelsFrom(config: AppConfig): AlertChannel[] {
+  const channels: AlertChannel[] = [];
+  const { smtpUrl, emailFrom, emailTo, webhookUrls, webhookSecret } = config.alerts;
+  if (smtpUrl && emailFrom && emailTo.length > 0) channels.push(new EmailChannel(smtpUrl, emailFrom, emailTo));
+  const names = new Map<string, number>();
+  for (const url of webhookUrls) {
+    const host = `webhook:${new URL(url).host}`;
+    const seen = names.get(host) ?? 0;
+    names.set(host, seen + 1);
+    channels.push(new WebhookChannel(url, webhookSecret, seen === 0 ? host : `${host}#${seen + 1}`));
+  }
+  return channels;
+}
+
+@Module({
+  imports: [StateModule, SchedulerModule],
+  controllers: [AlertsController],
+  providers: [{ provide: ALERT_CHANNELS, useFactory: channelsFrom, inject: [APP_CONFIG] }, AlertDeliveryService, AlertsService],
+  exports: [AlertsService, AlertDeliveryService],
+})
+export class AlertsModule {}
