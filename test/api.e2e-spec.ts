@@ -294,6 +294,7 @@ describe('health and documentation', () => {
       '/api/alerts',
       '/api/alerts/test',
       '/api/cleanup',
+      '/api/emergency-cleanup',
       '/api/events',
       '/api/health',
       '/api/maintenance',

@@ -152,6 +152,7 @@ describe('the answers', () => {
     expectDocumented(await call('GET', '/api/health'), '/api/health', 'get', 200, responses.healthResponse, { open: true });
     expectDocumented(await call('GET', '/metrics/storage'), '/metrics/storage', 'get', 200, responses.storageReportResponse);
     expectDocumented(await call('GET', '/api/alerts'), '/api/alerts', 'get', 200, responses.alertsResponse);
+    expectDocumented(await call('POST', '/api/emergency-cleanup', { dry_run: true }), '/api/emergency-cleanup', 'post', 200, responses.emergencyReportResponse);
     expectDocumented(await call('POST', '/api/alerts/test'), '/api/alerts/test', 'post', 200, responses.alertTestResponse);
 
     const removed = await call('DELETE', '/api/register/cam/%2Frec');

@@ -35,6 +35,7 @@ export function decideAlert(
     at: now.toISOString(),
     ...extra,
   });
+  if (intent.action === 'notify') return [{ type: 'alert.raised', target: intent.scope, payload: { alert: message('firing'), channels } }];
   if (intent.action === 'resolve') {
     if (!active || active.tier !== intent.tier) return [];
     if (!active.sent) {

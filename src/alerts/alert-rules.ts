@@ -1,10 +1,11 @@
 import type { AlertKind, EventRecord, Tier } from '../event-log/event.types.js';
 import { rank } from '../tiers/tier.js';
-import { conditionText, filesystemTierText, targetTierText, type AlertContent } from './alert-texts.js';
+import { conditionText, emergencyText, filesystemTierText, targetTierText, type AlertContent } from './alert-texts.js';
 
 /** What a committed event means for alerts: a condition starts (raise) or ends (resolve). */
 export interface AlertIntent {
-  readonly action: 'raise' | 'resolve';
+  /** `notify`: a thing that happened (an emergency deletion): always sent, never active. */
+  readonly action: 'raise' | 'resolve' | 'notify';
   readonly scope: string;
   readonly kind: AlertKind;
   readonly tier: Tier;
@@ -41,6 +42,10 @@ export function alertIntents(event: EventRecord): AlertIntent[] {
       return [raise(`target:${event.target ?? ''}`, 'blocked', 'critical', event.payload.reason, event.target ?? '')];
     case 'target.unblocked':
       return [resolve(`target:${event.target ?? ''}`, 'blocked', 'critical', event.target ?? '')];
+    case 'emergency.completed':
+      // Every emergency deletion is alerted with what was removed, whatever the cooldown (a dry run too: it says what would go).
+      if (event.payload.files === 0 && event.payload.outcome !== 'targets_exhausted') return [];
+      return [{ action: 'notify', scope: `filesystem:${event.payload.mountpoint}`, kind: 'emergency_deletion', tier: 'emergency', content: emergencyText(event) }];
     case 'channel.failing':
       return [raise(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.error, event.payload.channel)];
     case 'channel.recovered':

@@ -46,7 +46,7 @@ export function targetTierText(event: EventRecord<'target.tier_changed'>, tier: 
   };
 }
 
-export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'target_tier' | 'test'>, subject: string, reason: string, firing: boolean): AlertContent {
+export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'target_tier' | 'emergency_deletion' | 'test'>, subject: string, reason: string, firing: boolean): AlertContent {
   const details = { subject, reason };
   if (!firing) {
     const ended: Record<typeof kind, string> = {
@@ -86,6 +86,19 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
         details,
       };
   }
+}
+
+export function emergencyText(event: EventRecord<'emergency.completed'>): AlertContent {
+  const p = event.payload;
+  const verb = p.dry_run ? 'would delete' : 'deleted';
+  const lines = p.targets.map((t) => `  ${t.target} (priority ${t.priority}): ${t.files} files, ${formatBytes(t.bytes)}${t.first_paths.length > 0 ? ` — ${t.first_paths.slice(0, 5).join(', ')}${t.files > 5 ? ', …' : ''}` : ''}`);
+  const dry = p.dry_run ? ` (dry run: ${p.dry_run_reason ?? 'requested'}; nothing was deleted)` : '';
+  const outcome = { below_critical: 'It is below the critical threshold again.', targets_exhausted: 'Every target with an emergency policy has given what it could: it is still over the critical threshold, free space by hand.', nothing_to_do: 'Nothing was deletable.' }[p.outcome];
+  return {
+    title: `[EMERGENCY] ${p.mountpoint}: emergency cleanup ${verb} ${p.files} files, ${formatBytes(p.bytes)}${p.dry_run ? ' (dry run)' : ''}`,
+    text: `${p.automatic ? 'The filesystem entered the emergency tier; the' : 'On request, the'} emergency policies ${verb} ${p.files} files (${formatBytes(p.bytes)}) on ${p.mountpoint}${dry}: ${pct(p.before_ratio)} → ${pct(p.after_ratio)} used.\n${lines.join('\n')}\n${outcome}`,
+    details: { mountpoint: p.mountpoint, dry_run: p.dry_run, automatic: p.automatic, files: p.files, bytes: p.bytes, before_ratio: p.before_ratio, after_ratio: p.after_ratio, targets: p.targets.map((t) => t.target) },
+  };
 }
 
 export function testText(at: string): AlertContent {

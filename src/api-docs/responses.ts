@@ -236,6 +236,35 @@ export const storageReportResponse = z
   })
   .meta({ id: 'StorageReport' });
 
+export const emergencyReportResponse = z
+  .object({
+    dry_run: z.boolean(),
+    automatic: z.boolean(),
+    filesystems: z.array(
+      z.object({
+        mountpoint: z.string(),
+        before_ratio: z.number(),
+        after_ratio: z.number(),
+        outcome: z.enum(['below_critical', 'targets_exhausted', 'nothing_to_do']),
+        targets: z.array(
+          z.object({
+            id: z.string(),
+            volume_name: z.string(),
+            path: z.string(),
+            priority: z.number(),
+            status: z.enum(['done', 'skipped', 'failed']),
+            detail: z.string().nullable(),
+            files: count,
+            bytes: count,
+            first_paths: z.array(z.string()),
+          }),
+        ),
+      }),
+    ),
+    totals: z.object({ files: count, bytes: count }),
+  })
+  .meta({ id: 'EmergencyReport' });
+
 const alertMessage = z.object({
   id: z.string(),
   scope: z.string(),

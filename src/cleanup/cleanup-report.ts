@@ -1,6 +1,6 @@
 import type { Plan } from '../policies/plan.js';
 
-export const TRIGGERS = ['threshold', 'expiry', 'sweep', 'manual'] as const;
+export const TRIGGERS = ['threshold', 'expiry', 'sweep', 'manual', 'emergency'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** How many deleted paths a cleanup event keeps. */

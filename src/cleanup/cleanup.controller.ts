@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiErrors, cleanupRunResponse, previewResponse, registrationResponse } from '../api-docs/responses.js';
+import { ApiErrors, cleanupRunResponse, emergencyReportResponse, previewResponse, registrationResponse } from '../api-docs/responses.js';
 import { ApiZodBody, ApiZodResponse } from '../api-docs/zod-openapi.js';
 import { isPlainObject, objectErrors, validationError } from '../common/zod-problems.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
@@ -10,6 +10,7 @@ import { RegistrationService } from '../registration/registration.service.js';
 import type { Registration } from '../state/state.model.js';
 import type { CleanupReport, PreviewReport } from './cleanup-report.js';
 import { CleanupService } from './cleanup.service.js';
+import { EmergencyService, type EmergencyReport } from './emergency.service.js';
 import { QuarantineService } from './quarantine.service.js';
 
 export interface CleanupRunResponse {
@@ -40,6 +41,20 @@ const cleanupRequest = z.preprocess(
 ).meta({ id: 'CleanupRequest' });
 type CleanupRequest = z.output<typeof cleanupRequest>;
 
+/** The body of POST /api/emergency-cleanup: every filesystem, or the one holding a volume. */
+const emergencyRequest = z.preprocess(
+  (body) => body ?? {},
+  z.strictObject(
+    {
+      volume_name: volumeNameField().optional().describe("Only this volume's targets (on its filesystem)"),
+      dry_run: z.boolean({ error: 'must be true or false' }).optional(),
+      force: z.boolean({ error: 'must be true or false' }).optional().describe('Run every emergency policy, even below the critical threshold'),
+    },
+    { error: objectErrors('must be a JSON object', ['volume_name', 'dry_run', 'force']) },
+  ),
+).meta({ id: 'EmergencyCleanupRequest' });
+type EmergencyRequest = z.output<typeof emergencyRequest>;
+
 @ApiTags('cleanup')
 @Controller('api')
 export class CleanupController {
@@ -47,6 +62,7 @@ export class CleanupController {
     private readonly cleanup: CleanupService,
     private readonly registrations: RegistrationService,
     private readonly quarantine: QuarantineService,
+    private readonly emergencyCleanup: EmergencyService,
   ) {}
 
   @Post('cleanup')
@@ -74,6 +90,16 @@ export class CleanupController {
       targets,
       totals: { files: targets.reduce((n, t) => n + t.files, 0), bytes: targets.reduce((n, t) => n + t.bytes, 0) },
     };
+  }
+
+  @Post('emergency-cleanup')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the emergency policies now, by priority, until each filesystem is below the critical threshold.' })
+  @ApiZodBody(emergencyRequest, { required: false })
+  @ApiZodResponse(200, emergencyReportResponse, 'Per filesystem: usage before and after, what each target gave')
+  @ApiErrors(400, 401, 413, 415)
+  emergency(@Body(new ZodValidationPipe(emergencyRequest)) request: EmergencyRequest): Promise<EmergencyReport> {
+    return this.emergencyCleanup.run({ volumeName: request.volume_name }, { dryRun: request.dry_run === true, automatic: false, force: request.force === true });
   }
 
   @Get('registrations/:id/preview')

@@ -4,17 +4,19 @@ import { MeasuringModule } from '../measuring/measuring.module.js';
 import { RegistrationModule } from '../registration/registration.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { StateModule } from '../state/state.module.js';
+import { TiersModule } from '../tiers/tiers.module.js';
 import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { CleanupController } from './cleanup.controller.js';
 import { CleanupService } from './cleanup.service.js';
+import { EmergencyService } from './emergency.service.js';
 import { FileDeleter } from './file-deleter.port.js';
 import { QuarantineService } from './quarantine.service.js';
 import { TriggerService } from './trigger.service.js';
 
 @Module({
-  imports: [StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule, SchedulerModule],
+  imports: [StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule, SchedulerModule, TiersModule],
   controllers: [CleanupController],
-  providers: [{ provide: FileDeleter, useClass: SafeDeleter }, CleanupService, TriggerService, QuarantineService],
+  providers: [{ provide: FileDeleter, useClass: SafeDeleter }, CleanupService, TriggerService, QuarantineService, EmergencyService],
   exports: [CleanupService, TriggerService],
 })
 export class CleanupModule {}

@@ -10,6 +10,7 @@ import type { NewEvent } from '../event-log/event.types.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import type { TargetMonitor } from '../measuring/target-monitor.js';
 import type { Plan } from '../policies/plan.js';
+import { emergencyPolicyOf } from '../policies/emergency.js';
 import { findPolicy } from '../policies/policy.registry.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
@@ -44,7 +45,7 @@ export class CleanupService implements BeforeApplicationShutdown {
   }
 
   /** Requests a run: single-flight per target; a request during a run queues one more run. */
-  request(registration: Registration, trigger: Trigger, options: { dryRun?: boolean } = {}): Promise<CleanupReport> {
+  request(registration: Registration, trigger: Trigger, options: { dryRun?: boolean; manual?: boolean } = {}): Promise<CleanupReport> {
     const current = this.running.get(registration.id);
     if (current) {
       current.again ??= trigger;
@@ -53,13 +54,13 @@ export class CleanupService implements BeforeApplicationShutdown {
     const entry: { promise: Promise<CleanupReport>; again: Trigger | undefined } = { promise: Promise.resolve(undefined as never), again: undefined };
     entry.promise = (async () => {
       try {
-        let report = await this.run(registration, trigger, options.dryRun ?? false);
+        let report = await this.run(registration, trigger, options.dryRun ?? false, options.manual ?? trigger === 'manual');
         while (entry.again) {
           const next = entry.again;
           entry.again = undefined;
           const latest = this.current(registration.id);
           if (!latest) break;
-          report = await this.run(latest, next, false);
+          report = await this.run(latest, next, false, next === 'manual');
         }
         return report;
       } finally {
@@ -90,7 +91,11 @@ export class CleanupService implements BeforeApplicationShutdown {
     await Promise.allSettled([...this.running.values()].map((r) => r.promise));
   }
 
-  private async run(registration: Registration, trigger: Trigger, requestedDryRun: boolean): Promise<CleanupReport> {
+  /**
+   * One run. `emergency` runs apply the target's emergency policy (skipped when it has none); `manual` runs
+   * (the API, emergency included) delete even in maintenance mode, automatic ones become dry runs there.
+   */
+  private async run(registration: Registration, trigger: Trigger, requestedDryRun: boolean, manual: boolean): Promise<CleanupReport> {
     const started = performance.now();
     const key = targetKey(registration.volume_name, registration.path);
     const base = { id: registration.id, volume_name: registration.volume_name, path: registration.path, trigger };
@@ -99,19 +104,20 @@ export class CleanupService implements BeforeApplicationShutdown {
       duration_ms: Math.round(performance.now() - started),
     });
     if (registration.quarantine) return skip(`quarantined: ${registration.quarantine.reason}`);
+    if (trigger === 'emergency' && !emergencyPolicyOf(registration.algorithm, registration.params)) return skip('no emergency policy');
     const monitor = await this.measuring.ready(registration.id);
     const volume = await this.catalog.find(registration.volume_name);
     if (!monitor || !volume) return skip('not measured: the volume or the target directory does not exist');
 
-    const automatic = trigger !== 'manual';
+    const automatic = !manual;
     const dryRun = requestedDryRun || registration.params.dry_run === true || (automatic && this.store.current.maintenance.enabled);
     try {
       monitor.flushNow();
-      let plan = this.plan(registration, monitor);
+      let plan = this.plan(registration, monitor, trigger);
       let report: DeletionReport | undefined;
       if (!dryRun && plan.delete.length > 0) {
         for (let attempt = 0; attempt < MAX_REPLANS && monitor.refreshStale(plan.delete); attempt++) {
-          plan = this.plan(registration, monitor);
+          plan = this.plan(registration, monitor, trigger);
         }
         report = await this.deleter.deleteFiles(monitor.root, plan.delete, {
           deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
@@ -155,7 +161,12 @@ export class CleanupService implements BeforeApplicationShutdown {
     }
   }
 
-  private plan(registration: Registration, monitor: TargetMonitor): Plan {
+  private plan(registration: Registration, monitor: TargetMonitor, trigger: Trigger = 'sweep'): Plan {
+    if (trigger === 'emergency') {
+      const emergency = emergencyPolicyOf(registration.algorithm, registration.params);
+      if (!emergency) throw new Error('no emergency policy');
+      return emergency.policy.plan(monitor.files.toArray(), emergency.params, this.clock.now());
+    }
     const policy = findPolicy(registration.algorithm);
     if (!policy) throw new Error(`unknown algorithm ${registration.algorithm}`);
     return policy.plan(monitor.files.toArray(), registration.params, this.clock.now());

@@ -157,6 +157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/emergency-cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the emergency policies now, by priority, until each filesystem is below the critical threshold. */
+        post: operations["CleanupController_emergency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/registrations/{id}/preview": {
         parameters: {
             query?: never;
@@ -313,7 +330,7 @@ export interface components {
                     id: string;
                     scope: string;
                     /** @enum {string} */
-                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "forecast_full" | "delivery_failing" | "test";
+                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "delivery_failing" | "test";
                     /** @enum {string} */
                     tier: "ok" | "warning" | "critical" | "emergency";
                     /** @enum {string} */
@@ -351,7 +368,7 @@ export interface components {
             volume_name: string;
             path: string;
             /** @enum {string} */
-            trigger: "threshold" | "expiry" | "sweep" | "manual";
+            trigger: "threshold" | "expiry" | "sweep" | "manual" | "emergency";
             dry_run: boolean;
             /** @enum {string} */
             status: "done" | "skipped" | "failed";
@@ -387,6 +404,43 @@ export interface components {
         };
         CleanupRun: {
             targets: components["schemas"]["CleanupReport"][];
+            totals: {
+                files: number;
+                bytes: number;
+            };
+        };
+        EmergencyCleanupRequest: {
+            /**
+             * @description Only this volume's targets (on its filesystem)
+             * @example camera-footage
+             */
+            volume_name?: string;
+            dry_run?: boolean;
+            /** @description Run every emergency policy, even below the critical threshold */
+            force?: boolean;
+        };
+        EmergencyReport: {
+            dry_run: boolean;
+            automatic: boolean;
+            filesystems: {
+                mountpoint: string;
+                before_ratio: number;
+                after_ratio: number;
+                /** @enum {string} */
+                outcome: "below_critical" | "targets_exhausted" | "nothing_to_do";
+                targets: {
+                    id: string;
+                    volume_name: string;
+                    path: string;
+                    priority: number;
+                    /** @enum {string} */
+                    status: "done" | "skipped" | "failed";
+                    detail: string | null;
+                    files: number;
+                    bytes: number;
+                    first_paths: string[];
+                }[];
+            }[];
             totals: {
                 files: number;
                 bytes: number;
@@ -1037,6 +1091,8 @@ export type SchemaAlerts = components['schemas']['Alerts'];
 export type SchemaCleanupReport = components['schemas']['CleanupReport'];
 export type SchemaCleanupRequest = components['schemas']['CleanupRequest'];
 export type SchemaCleanupRun = components['schemas']['CleanupRun'];
+export type SchemaEmergencyCleanupRequest = components['schemas']['EmergencyCleanupRequest'];
+export type SchemaEmergencyReport = components['schemas']['EmergencyReport'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaHealth = components['schemas']['Health'];
@@ -1420,6 +1476,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CleanupRun"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CleanupController_emergency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmergencyCleanupRequest"];
+            };
+        };
+        responses: {
+            /** @description Per filesystem: usage before and after, what each target gave */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmergencyReport"];
                 };
             };
             /** @description Invalid request: the message and `field` name the fault */

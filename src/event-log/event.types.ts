@@ -37,7 +37,9 @@ export interface Registration {
 }
 
 /** What an alert is about and how bad: kinds of SPEC §7. */
-export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'forecast_full', 'delivery_failing', 'test'] as const;
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'delivery_failing', 'test'] as const;
+/** Kinds that report a thing that happened, not a condition: every one is sent, none stays active. */
+export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'test'];
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** One notification, as every channel renders it. Its id stays the same across retries and restarts. */
@@ -131,6 +133,21 @@ export interface EventPayloads {
   'alert.delivery_failed': { readonly id: string; readonly channel: string; readonly attempts: number; readonly error: string };
   'channel.failing': { readonly channel: string; readonly error: string; readonly pending: number };
   'channel.recovered': { readonly channel: string };
+  /** An emergency cleanup of one filesystem: which targets gave what, and how full it was before and after. */
+  'emergency.completed': {
+    readonly mountpoint: string;
+    readonly dry_run: boolean;
+    readonly automatic: boolean;
+    /** Why it ran as a dry run, when it did (`maintenance mode`, `requested`). */
+    readonly dry_run_reason: string | null;
+    readonly before_ratio: number;
+    readonly after_ratio: number;
+    readonly files: number;
+    readonly bytes: number;
+    readonly targets: ReadonlyArray<{ readonly target: string; readonly priority: number; readonly files: number; readonly bytes: number; readonly first_paths: readonly string[] }>;
+    /** Why it stopped: below the critical threshold, or no target left with an emergency policy. */
+    readonly outcome: 'below_critical' | 'targets_exhausted' | 'nothing_to_do';
+  };
   'filesystem.tier_changed': {
     readonly mountpoint: string;
     readonly from: Tier;
@@ -168,6 +185,7 @@ const KINDS: Record<EventType, true> = {
   'target.unblocked': true,
   'target.tier_changed': true,
   'filesystem.tier_changed': true,
+  'emergency.completed': true,
   'alert.raised': true,
   'alert.resolved': true,
   'alert.suppressed': true,

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../event-log/event.types.js';
+import { ONE_SHOT_KINDS, type EventRecord } from '../event-log/event.types.js';
 import { alertKey, targetKey, targetRecord, type ManagerState, type TargetRecord } from './state.model.js';
 
 /**
@@ -72,6 +72,11 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
     }
     case 'alert.raised': {
       const { alert, channels } = event.payload;
+      if (ONE_SHOT_KINDS.includes(alert.kind)) {
+        // A report of something that happened: delivered, never active, never in cooldown.
+        if (channels.length > 0) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
+        return;
+      }
       const active = state.alerts.active[alertKey(alert.scope, alert.kind)];
       const sent = channels.length > 0;
       state.alerts.active[alertKey(alert.scope, alert.kind)] = {

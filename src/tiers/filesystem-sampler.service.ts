@@ -109,6 +109,17 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
     return mount === undefined ? undefined : this.readings.get(mount);
   }
 
+  /** The mount point of the filesystem holding a volume (as of the last sampling pass). */
+  mountOfVolume(volumeName: string): string | undefined {
+    return this.layout.volumeMount.get(volumeName);
+  }
+
+  /** Measures one filesystem now (emergency cleanup checks after each target whether it is done). */
+  async measureNow(mountPoint: string): Promise<FilesystemReading | undefined> {
+    await this.sample(mountPoint);
+    return this.readings.get(mountPoint);
+  }
+
   /** Finds which filesystem each volume is on, then measures each filesystem once. Calls during a pass join the next one. */
   sampleAll(): Promise<void> {
     this.queuedPass ??= this.pass.then(async () => {
