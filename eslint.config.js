@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -47,6 +48,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // Tests that cannot pass vacuously: no focused or disabled test, no expect behind a condition, no test without
+    // an assertion (the suites' own assertion helpers count as assertions).
+    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/no-focused-tests': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/no-conditional-expect': 'error',
+      'jest/no-commented-out-tests': 'error',
+      // expect* helpers assert; the watcher contract's waitFor fails the test when the event does not come.
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'waitFor'] }],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

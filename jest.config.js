@@ -24,7 +24,8 @@ const common = {
 export default {
   testTimeout: 300_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // A short timeout for unit specs (test/setup-unit.ts: 8 s); end-to-end specs keep the long one above.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup-unit.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

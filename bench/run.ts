@@ -2,10 +2,11 @@ import { benchScan } from './b1-scan.js';
 import { benchBurst, benchWatchReady, benchWatchReadyOnce } from './b2-b3-watch.js';
 import { benchReaction } from './b4-reaction.js';
 import { benchDelete, benchRace } from './b5-b6-delete.js';
+import { benchConvergence } from './b7-convergence.js';
 import { say } from './util.js';
 
 /**
- * `npm run bench [B1 B2 …]`: runs the benchmarks and prints their figures with ratios against standard
+ * `npm run bench [B1 B2 … B7]`: runs the benchmarks and prints their figures with ratios against standard
  * tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000).
  */
 if (process.argv[2] === 'B2-ONE') {
@@ -29,4 +30,5 @@ if (run('B3')) await benchBurst();
 if (run('B4')) await benchReaction();
 if (run('B5')) await benchDelete();
 if (run('B6')) await benchRace();
+if (run('B7')) await benchConvergence();
 process.exit(0);

@@ -81,7 +81,9 @@ function post(url: string, body: unknown): Promise<RawResponse> {
 const filesIn = (dir: string): string[] => readdirSync(path.join(volume, dir)).sort();
 
 describe('policy enforcement end to end', () => {
-  it('brings a target under its cap at registration, then within 1 s of each crossing', async () => {
+  // How fast a crossing is answered (SPEC §6: back under cap within 1 s) is benchmark B4's figure (p50/p99 over 200
+  // crossings of the real service), not asserted here: one wall-clock sample on two loaded cores proves little.
+  it('brings a target under its cap at registration, then again at each crossing', async () => {
     for (let i = 0; i < 10; i++) writeAged(`rec/c${i}.mp4`, 1000, 1000 - i * 10); // c0 oldest
     const first = nextEvent(cleanupOf('threshold'));
     expect((await register({ algorithm: 'max_size', params: { max_bytes: 5000, min_age_seconds: 0 } })).status).toBe(201);
@@ -91,13 +93,10 @@ describe('policy enforcement end to end', () => {
 
     // Whichever run sees the crossing first (the threshold trigger, or the post-scan run queued behind it).
     const crossing = nextEvent((e): e is EventRecord<'cleanup.completed'> => cleanupOf()(e) && e.payload.first_paths.includes('c5.mp4'));
-    const written = performance.now();
     writeAged('rec/c10.mp4', 1500, 0);
     const second = await crossing;
-    const latencyMs = performance.now() - written;
     expect(second.payload.first_paths).toEqual(['c5.mp4', 'c6.mp4']);
     expect(filesIn('rec')).toEqual(['c10.mp4', 'c7.mp4', 'c8.mp4', 'c9.mp4']);
-    expect(latencyMs).toBeLessThan(1000);
 
     const volumes = (await rawRequest(app.url, 'GET', '/api/volumes?name=cam')).json as Array<{ registrations: Array<Record<string, unknown>> }>;
     expect(volumes[0]!.registrations[0]).toMatchObject({ path_bytes: 4500, files_removed_last_run: 2, last_cleaned: expect.any(String) });
@@ -157,8 +156,10 @@ describe('policy enforcement end to end', () => {
     const event = await expiry;
     const waitedMs = performance.now() - registered;
     expect(event.payload.first_paths).toEqual(['old.log']);
-    expect(waitedMs).toBeGreaterThan(700); // not before it expired
-    expect(waitedMs).toBeLessThan(2500);
+    expect(waitedMs).toBeGreaterThan(700); // not before it expired (1 s after writing)
+    // Run by the expiry timer (the trigger says so), long before any sweep; the exact instant is pinned by
+    // trigger.service.spec on fake timers. The bound leaves 5 s for a timer and a commit on two loaded cores.
+    expect(waitedMs).toBeLessThan(6000);
     expect(filesIn('rec')).toEqual(['new.log']);
   });
 

@@ -47,6 +47,8 @@ describe('crash safety', () => {
     const startupMs: number[] = [];
     let counter = 0;
     let killedMidRequest = 0;
+    /** The exit code of the last start, stopped with SIGTERM after the last round's checks. */
+    let finalExit: number | string | undefined;
 
     for (let round = 0; round <= KILL_POINTS; round++) {
       const spawned = performance.now();
@@ -67,7 +69,7 @@ describe('crash safety', () => {
       if (new Set(listed.map((r) => r.id)).size !== listed.length) problems.push(`round ${round}: duplicate ids`);
       if (round === KILL_POINTS) {
         service.child.kill('SIGTERM');
-        expect(await service.exited).toBe(0);
+        finalExit = await service.exited;
         break;
       }
 
@@ -122,6 +124,7 @@ describe('crash safety', () => {
       }),
     );
     expect(problems).toEqual([]);
+    expect(finalExit).toBe(0); // and the last start stopped cleanly on SIGTERM
     expect(acknowledged.size).toBeGreaterThan(KILL_POINTS); // the run did acknowledge writes between kills
   });
 });

@@ -30,12 +30,13 @@ describe('event log storage', () => {
     const migrations = await dataSource.query<Array<{ name: string }>>('SELECT name FROM migrations');
     expect(migrations.map((m) => m.name)).toEqual(['CreateEventLog1763769600000']);
     expect(await dataSource.showMigrations()).toBe(false); // nothing pending
-    if (TEST_DB_KIND === 'sqlite') {
-      expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-      expect(await dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
-    } else {
-      expect(dataSource.options.type).toBe('postgres');
-    }
+    const durability =
+      TEST_DB_KIND === 'sqlite'
+        ? { journal: await dataSource.query('PRAGMA journal_mode'), synchronous: await dataSource.query('PRAGMA synchronous') }
+        : { type: dataSource.options.type };
+    expect(durability).toEqual(
+      TEST_DB_KIND === 'sqlite' ? { journal: [{ journal_mode: 'wal' }], synchronous: [{ synchronous: 2 }] } : { type: 'postgres' }, // 2: FULL
+    );
   });
 
   it('offers no way to change or delete an event except compaction', () => {

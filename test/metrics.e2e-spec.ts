@@ -11,6 +11,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 /** Metrics of the real service after a real cleanup, checked by Prometheus' own `promtool check metrics`. */
 let app: TestApp;
 let text: string;
+let status: number;
+let contentType: string | undefined;
 
 /** The value of one sample, by metric name and exact labels (`{a="b",c="d"}` in exposition order). */
 function sample(name: string, labels = ''): number | undefined {
@@ -23,7 +25,8 @@ beforeAll(async () => {
   const rec = path.join(app.volumesDir, 'cam', 'rec');
   mkdirSync(rec, { recursive: true });
   const body = JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: 5000, min_age_seconds: 0 } });
-  expect((await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body })).status).toBe(201);
+  const registered = await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body });
+  if (registered.status !== 201) throw new Error(`registration answered ${registered.status}`);
   // Over the cap: a threshold cleanup brings it back under, which the reaction histogram records.
   const cleaned = new Promise<void>((resolve) => {
     const off = app.running.app.get(EventBus).on(CLEANUP_RAN, ({ report }) => {
@@ -36,8 +39,8 @@ beforeAll(async () => {
   for (let i = 0; i < 8; i++) writeFileSync(path.join(rec, `c${i}.mp4`), Buffer.alloc(1000, i));
   await cleaned;
   const response = await rawRequest(app.url, 'GET', '/metrics');
-  expect(response.status).toBe(200);
-  expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+  contentType = response.headers['content-type'];
+  status = response.status;
   text = response.text;
 });
 
@@ -46,6 +49,11 @@ afterAll(async () => {
 });
 
 describe('GET /metrics', () => {
+  it('answers in the Prometheus text format', () => {
+    expect(status).toBe(200);
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
   it('passes promtool check metrics (names, help, types, units)', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     if (check.error) throw new Error(`promtool is needed for this test (apt-get install prometheus): ${check.error.message}`);

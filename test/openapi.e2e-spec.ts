@@ -31,7 +31,7 @@ let document: Document;
 beforeAll(async () => {
   app = await startTestApp();
   const response = await rawRequest(app.url, 'GET', '/api/docs-json');
-  expect(response.status).toBe(200);
+  if (response.status !== 200) throw new Error(`GET /api/docs-json answered ${response.status}`);
   document = response.json as Document;
 });
 

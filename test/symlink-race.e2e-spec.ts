@@ -9,7 +9,11 @@ import { naivePathDeleter, runSymlinkRace } from './support/symlink-race.js';
  * escape at all.
  */
 describe('symlink race', () => {
-  it('the safe deleter loses no canary over 300 rounds while the attacker swaps', async () => {
+  // With a second core the attacker really gets in the deleter's way (entries refused or found parked away); on one
+  // core it may never be scheduled mid-run, and that interference is not asserted.
+  const multiCore = os.availableParallelism() > 1;
+
+  it(`the safe deleter loses no canary over 300 rounds while the attacker swaps${multiCore ? ', and gets in its way' : ' (one core: interference not asserted)'}`, async () => {
     const deleter = new SafeDeleter();
     let skipped = 0;
     const result = await runSymlinkRace({
@@ -25,8 +29,7 @@ describe('symlink race', () => {
     expect(result.swaps).toBeGreaterThan(0);
     expect(result.canariesLost).toBe(0);
     expect(result.deletedInside).toBeGreaterThan(0);
-    // With a second core the attacker really gets in the deleter's way (entries refused or found parked away).
-    if (os.availableParallelism() > 1) expect(skipped).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThanOrEqual(multiCore ? 1 : 0);
   }, 60_000);
 
   it('the harness catches a naive path deleter escaping through the symlink', async () => {

@@ -1,14 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { parseConfig } from '../config/app-config.js';
 import { ApiTokenGuard } from './api-token.guard.js';
 import { UnauthorizedError } from './errors.js';
 
 const TOKEN = 'correct-horse-battery-staple';
 
+/** Nest's own execution context of an HTTP request, holding a request with just a method and headers. */
 function context(method: string, authorization?: string): ExecutionContext {
   const request = { method, headers: authorization ? { authorization } : {} };
-  return { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+  return new ExecutionContextHost([request, {}, () => undefined]);
 }
 
 function guard(env: Record<string, string>): ApiTokenGuard {

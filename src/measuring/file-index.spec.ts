@@ -80,6 +80,9 @@ describe('FileIndex', () => {
       }
       return { bytes, diskBytes, files: model.size };
     };
+    // Every 500th operation, the index's tally beside the model's, compared in one go at the end.
+    const checkpoints: Array<{ op: number; tally: Tally }> = [];
+    const modelCheckpoints: Array<{ op: number; tally: Tally }> = [];
     for (let op = 0; op < 20_000; op++) {
       const roll = random();
       const path = paths[Math.floor(random() * paths.length)]!;
@@ -97,8 +100,12 @@ describe('FileIndex', () => {
         for (const p of [...model.keys()]) if (p.startsWith(`${dir}/`)) model.delete(p);
         index.removeSubtree(dir);
       }
-      if (op % 500 === 0) expect(index.tally()).toEqual(expected());
+      if (op % 500 === 0) {
+        checkpoints.push({ op, tally: index.tally() });
+        modelCheckpoints.push({ op, tally: expected() });
+      }
     }
+    expect(checkpoints).toEqual(modelCheckpoints);
     expect(index.tally()).toEqual(expected());
     expect(index.toArray().map((e) => e.path).sort()).toEqual([...model.keys()].sort());
   });

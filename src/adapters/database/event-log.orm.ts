@@ -27,6 +27,11 @@ export const EventSchema = new EntitySchema<EventRow>({
     target: { type: 'varchar', length: 4400, nullable: true },
     payload: { type: 'text' },
   },
+  indices: [
+    { name: 'events_type_seq', columns: ['type', 'seq'] },
+    { name: 'events_target_seq', columns: ['target', 'seq'] },
+    { name: 'events_at', columns: ['at'] },
+  ],
 });
 
 export const SnapshotSchema = new EntitySchema<SnapshotRow>({
@@ -39,6 +44,7 @@ export const SnapshotSchema = new EntitySchema<SnapshotRow>({
     version: { type: 'integer' },
     state: { type: 'text' },
   },
+  indices: [{ name: 'snapshots_seq', columns: ['seq'] }],
 });
 
 export const EVENT_LOG_ENTITIES = [EventSchema, SnapshotSchema];

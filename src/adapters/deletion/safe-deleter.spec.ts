@@ -1,11 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
+  accessSync,
   chmodSync,
+  chownSync,
+  constants,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -47,12 +51,106 @@ function listTree(dir: string, prefix = ''): string[] {
 const keepDirs: DeletionOptions = { deleteEmptyDirs: false };
 const tidyDirs: DeletionOptions = { deleteEmptyDirs: true };
 
+/*
+ * What this run can cover depends on who runs it; the describe and test names below say which way each case ran
+ * (CI runs as root, where every case runs against real mounts and real permissions).
+ */
+const UID = process.getuid?.() ?? -1;
+const IS_ROOT = UID === 0;
+/** The unprivileged user a root run switches to (seteuid) for the permission case. */
+const NOBODY = 65534;
+
+/** Whether this process may mount: CAP_SYS_ADMIN (bit 21) in its effective capabilities. */
+function canMountHere(): boolean {
+  const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match !== null && (BigInt(`0x${match[1]}`) & (1n << 21n)) !== 0n;
+}
+
+const UNSHARE = ['--user', '--map-root-user', '--mount'];
+
+/** Why this user cannot mount inside a user and mount namespace of its own, or undefined when it can. */
+function namespaceRefusal(): string | undefined {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'safe-deleter-probe-'));
+  try {
+    const probe = spawnSync('unshare', [...UNSHARE, 'mount', '-t', 'tmpfs', 'tmpfs', dir], { encoding: 'utf8' });
+    if (probe.status === 0) return undefined;
+    return probe.error?.message ?? (probe.stderr.trim() || `unshare exited with ${String(probe.status)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * How the mount cases make a mount inside a target: as root, in this process's own mount namespace (the real
+ * thing); otherwise inside a user and mount namespace of a child process (`unshare --user --map-root-user
+ * --mount`), whose mounts this process reaches through /proc/<pid>/root; or not at all.
+ */
+const MOUNTING: { readonly way: 'here' | 'namespace' | 'none'; readonly label: string } = (() => {
+  if (IS_ROOT && canMountHere()) return { way: 'here', label: 'mounts made as root in this process' };
+  const refusal = namespaceRefusal();
+  const who = IS_ROOT ? 'root without CAP_SYS_ADMIN' : 'not root';
+  if (refusal === undefined) return { way: 'namespace', label: `${who}: mounts made in a user and mount namespace of a child process` };
+  return { way: 'none', label: `NOT COVERED: no CAP_SYS_ADMIN and no user namespace here (${refusal})` };
+})();
+
+interface Mounted {
+  /** Prefix of absolute paths that see the mount (`/proc/<pid>/root` of the namespace holding it, or ''). */
+  readonly via: string;
+  unmount(): Promise<void>;
+}
+
+/** Mounts a small tmpfs on `target`, or `bindSource` bound onto it, the way MOUNTING says. */
+async function mountOn(target: string, bindSource?: string): Promise<Mounted> {
+  const args = bindSource === undefined ? ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', target] : ['--bind', bindSource, target];
+  if (MOUNTING.way === 'here') {
+    const mounted = spawnSync('mount', args, { encoding: 'utf8' });
+    if (mounted.status !== 0) throw new Error(`mount ${args.join(' ')} failed: ${mounted.stderr || mounted.error?.message}`);
+    return {
+      via: '',
+      unmount: async () => {
+        spawnSync('umount', [target]);
+      },
+    };
+  }
+  // The namespace (and its mount) lives as long as this child, which waits for its stdin to close.
+  const child = spawn('unshare', [...UNSHARE, 'sh', '-c', 'mount "$@" && echo mounted && read _', 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('mounted')) resolve();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`mount ${args.join(' ')} in a namespace failed (exit ${String(code)}): ${err}`)));
+  });
+  return {
+    via: `/proc/${child.pid}/root`,
+    unmount: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** Whether /dev/shm is a mount of its own below /dev that this user may write (it is on most Linux hosts). */
+function devShmIsOwnWritableMount(): boolean {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return lstatSync('/dev/shm').dev !== lstatSync('/dev').dev;
+  } catch {
+    return false;
+  }
+}
+
 describe('SafeDeleter', () => {
   let tmp: string;
   let root: string;
   let outside: string;
   const deleter = new SafeDeleter();
-  const cleanups: Array<() => void> = [];
+  const cleanups: Array<() => void | Promise<void>> = [];
 
   beforeEach(() => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'safe-deleter-'));
@@ -62,10 +160,27 @@ describe('SafeDeleter', () => {
     mkdirSync(outside);
   });
 
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     rmSync(tmp, { recursive: true, force: true });
   });
+
+  /**
+   * Runs `work` as an unprivileged user: as is when this run is not root; as root, with the effective uid switched
+   * to NOBODY (glibc switches every thread, libuv's pool too) and the tree handed to it, then switched back.
+   */
+  async function unprivileged<T>(work: () => Promise<T>): Promise<T> {
+    if (!IS_ROOT) return work();
+    chmodSync(tmp, 0o755);
+    chownSync(root, NOBODY, NOBODY);
+    for (const relative of listTree(root)) chownSync(path.join(root, relative), NOBODY, NOBODY);
+    process.seteuid!(NOBODY); // POSIX: a root run has it
+    try {
+      return await work();
+    } finally {
+      process.seteuid!(0);
+    }
+  }
 
   it('deletes exactly the planned files and reports their sizes', async () => {
     const planned = [makeFile(root, 'a.txt', 'aaa'), makeFile(root, '2026/01/cam1.mp4', '12345'), makeFile(root, '2026/02/x', '')];
@@ -228,17 +343,32 @@ describe('SafeDeleter', () => {
     expect(report.errors[0]?.message).toMatch(/ENAMETOOLONG/);
   });
 
-  it('continues after EACCES on one file (unprivileged users only)', async () => {
-    if (process.getuid?.() === 0) return; // root ignores directory permissions
-    const locked = makeFile(root, 'locked/file');
-    const free = makeFile(root, 'free');
-    chmodSync(path.join(root, 'locked'), 0o555);
-    cleanups.push(() => chmodSync(path.join(root, 'locked'), 0o755));
+  describe(`directory permissions (${IS_ROOT ? `run as root: as root, and as uid ${NOBODY} through seteuid` : `run as uid ${UID}: root's override is not covered`})`, () => {
+    if (IS_ROOT) {
+      it('as root, deletes in a directory without write permission (the kernel lets root)', async () => {
+        const locked = makeFile(root, 'locked/file');
+        chmodSync(path.join(root, 'locked'), 0o555);
+        cleanups.push(() => chmodSync(path.join(root, 'locked'), 0o755));
 
-    const report = await deleter.deleteFiles(root, [locked, free], keepDirs);
+        const report = await deleter.deleteFiles(root, [locked], keepDirs);
 
-    expect(report.deleted.map((d) => d.path)).toEqual(['free']);
-    expect(report.errors).toEqual([{ path: 'locked/file', message: expect.stringMatching(/EACCES/) }]);
+        expect(report.deleted.map((d) => d.path)).toEqual(['locked/file']);
+        expect(report.errors).toEqual([]);
+      });
+    }
+
+    it(`continues after EACCES on one file (as uid ${IS_ROOT ? NOBODY : UID})`, async () => {
+      const locked = makeFile(root, 'locked/file');
+      const free = makeFile(root, 'free');
+      chmodSync(path.join(root, 'locked'), 0o555);
+      cleanups.push(() => chmodSync(path.join(root, 'locked'), 0o755));
+
+      const report = await unprivileged(() => deleter.deleteFiles(root, [locked, free], keepDirs));
+
+      expect(report.deleted.map((d) => d.path)).toEqual(['free']);
+      expect(report.errors).toEqual([{ path: 'locked/file', message: expect.stringMatching(/EACCES/) }]);
+      expect(existsSync(path.join(root, 'locked/file'))).toBe(true);
+    });
   });
 
   it('refuses a symlink root, or a root below a symlinked directory, and deletes nothing', async () => {
@@ -270,39 +400,63 @@ describe('SafeDeleter', () => {
     await expect(deleter.deleteFiles(outside, [], { ...tidyDirs, volumeRoot: volume })).rejects.toThrow(/not inside/);
   });
 
-  it('does not enter a directory on another mount (tmpfs under /dev)', async () => {
-    // /dev/shm is its own tmpfs under /dev on Linux hosts and in containers; skip where it is not.
-    if (!existsSync('/dev/shm') || lstatSync('/dev/shm').dev === lstatSync('/dev').dev) return;
-    let shmDir: string;
-    try {
-      shmDir = mkdtempSync('/dev/shm/safe-deleter-');
-    } catch {
-      return;
+  describe(`on other mounts (${MOUNTING.label})`, () => {
+    if (MOUNTING.way === 'none') {
+      it('cannot mount here, so a tmpfs or bind mount inside a target is not covered by this run', () => {
+        expect(canMountHere() || namespaceRefusal() === undefined).toBe(false);
+      });
+    } else {
+      it('does not enter a directory on another filesystem (a tmpfs: st_dev differs)', async () => {
+        mkdirSync(path.join(root, 'mnt'));
+        const mounted = await mountOn(path.join(root, 'mnt'));
+        cleanups.push(() => mounted.unmount());
+        const seen = mounted.via + root;
+        const planned = [makeFile(seen, 'mnt/victim'), makeFile(seen, 'top')];
+        expect(planned[0]!.dev).not.toBe(planned[1]!.dev);
+
+        const report = await deleter.deleteFiles(seen, planned, { ...tidyDirs, volumeRoot: mounted.via === '' ? undefined : seen });
+
+        expect(report.skipped).toEqual([{ path: 'mnt/victim', reason: 'other mount' }]);
+        expect(report.deleted.map((d) => d.path)).toEqual(['top']);
+        expect(existsSync(path.join(seen, 'mnt/victim'))).toBe(true);
+      });
+
+      it('does not enter a bind mount of the same filesystem (mnt_id differs, st_dev does not)', async () => {
+        const source = path.join(tmp, 'bind-source');
+        const planned = makeFile(root, 'mnt/victim');
+        mkdirSync(source);
+        writeFileSync(path.join(source, 'victim'), 'canary');
+        const mounted = await mountOn(path.join(root, 'mnt'), source);
+        cleanups.push(() => mounted.unmount());
+        const seen = mounted.via + root;
+        const throughMount = entryOf(seen, 'mnt/victim');
+        expect(throughMount.dev).toBe(planned.dev);
+        expect(throughMount.ino).not.toBe(planned.ino);
+
+        const report = await deleter.deleteFiles(seen, [throughMount], { ...tidyDirs, volumeRoot: mounted.via === '' ? undefined : seen });
+
+        expect(report.skipped).toEqual([{ path: 'mnt/victim', reason: 'other mount' }]);
+        expect(existsSync(path.join(source, 'victim'))).toBe(true);
+      });
     }
-    cleanups.push(() => rmSync(shmDir, { recursive: true, force: true }));
-    const planned = makeFile('/dev', `shm/${path.basename(shmDir)}/victim`);
 
-    const report = await deleter.deleteFiles('/dev', [planned], tidyDirs);
+    // A mount that was there before the target (no privilege needed): the tmpfs at /dev/shm, reached from /dev.
+    if (devShmIsOwnWritableMount()) {
+      it('does not enter a mount that existed before (the tmpfs at /dev/shm, from a root of /dev)', async () => {
+        const shmDir = mkdtempSync('/dev/shm/safe-deleter-');
+        cleanups.push(() => rmSync(shmDir, { recursive: true, force: true }));
+        const planned = makeFile('/dev', `shm/${path.basename(shmDir)}/victim`);
 
-    expect(report.skipped).toEqual([{ path: planned.path, reason: 'other mount' }]);
-    expect(existsSync(path.join(shmDir, 'victim'))).toBe(true);
-  });
+        const report = await deleter.deleteFiles('/dev', [planned], tidyDirs);
 
-  it('does not enter a bind mount of the same filesystem (mnt_id differs, st_dev does not; root only)', async () => {
-    if (process.getuid?.() !== 0) return;
-    const source = path.join(tmp, 'bind-source');
-    const planned = makeFile(root, 'mnt/victim');
-    mkdirSync(source);
-    writeFileSync(path.join(source, 'victim'), 'canary');
-    if (spawnSync('mount', ['--bind', source, path.join(root, 'mnt')]).status !== 0) return; // no CAP_SYS_ADMIN
-    cleanups.push(() => spawnSync('umount', [path.join(root, 'mnt')]));
-    const throughMount = { ...entryOf(root, 'mnt/victim') };
-    expect(throughMount.dev).toBe(planned.dev);
-
-    const report = await deleter.deleteFiles(root, [throughMount], tidyDirs);
-
-    expect(report.skipped).toEqual([{ path: 'mnt/victim', reason: 'other mount' }]);
-    expect(existsSync(path.join(source, 'victim'))).toBe(true);
+        expect(report.skipped).toEqual([{ path: planned.path, reason: 'other mount' }]);
+        expect(existsSync(path.join(shmDir, 'victim'))).toBe(true);
+      });
+    } else {
+      it('the pre-existing mount case is not covered here: /dev/shm is not a writable mount of its own', () => {
+        expect(devShmIsOwnWritableMount()).toBe(false);
+      });
+    }
   });
 
   it('reports in plan order with many files in flight, and agrees with a one-by-one run', async () => {

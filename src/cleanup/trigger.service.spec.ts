@@ -1,0 +1,243 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { CleanupWorld, T0 } from '../../test/fakes/cleanup-world.js';
+import { COALESCE_MS } from '../measuring/target-monitor.js';
+import type { Registration } from '../state/state.model.js';
+import type { CleanupReport } from './cleanup-report.js';
+import { CLEANUP_RAN } from './cleanup.topics.js';
+import { STUCK_RETRY_MS, SWEEP_JOB, TriggerService } from './trigger.service.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const CHECK_SECONDS = 300;
+
+describe('TriggerService', () => {
+  let world: CleanupWorld;
+  let trigger: TriggerService;
+  let ran: CleanupReport[];
+
+  const files = (target: string): string[] => world.disk.files(world.path(target));
+  const deletedRuns = (): string[][] => world.deleter.runs.map((run) => run.paths);
+  const runsBy = (kind: string): CleanupReport[] => ran.filter((report) => report.trigger === kind);
+
+  /** Time passes: the fixed clock and the (fake) timers move together. */
+  async function elapse(ms: number): Promise<void> {
+    world.clock.advance(ms);
+    await jest.advanceTimersByTimeAsync(ms);
+  }
+
+  /** Lets the measuring engine apply what the watcher reported (one coalescing window), then waits for cleanups. */
+  async function settle(): Promise<void> {
+    await elapse(COALESCE_MS);
+    await world.cleanup.drain();
+  }
+
+  /** Files of `size` bytes under `target`, the first the oldest (an hour apart, all older than min_age_seconds). */
+  function writeOld(target: string, names: string[], size = 100): void {
+    names.forEach((name, i) => world.disk.write(world.path(`${target}/${name}`), { size, ageMs: (names.length + 1 - i) * HOUR }));
+  }
+
+  async function capped(target: string, maxBytes: number, overrides: Partial<Registration> = {}): Promise<Registration> {
+    const registration = await world.register(target, 'max_size', { max_bytes: maxBytes }, overrides);
+    await world.cleanup.drain();
+    return registration;
+  }
+
+  beforeEach(async () => {
+    // Promises, I/O callbacks and performance.now stay real; only timers are the spec's to move.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'performance', 'hrtime', 'Date'] });
+    world = new CleanupWorld({ SM_CHECK_INTERVAL_SECONDS: String(CHECK_SECONDS) });
+    trigger = new TriggerService(world.cleanup, world.measuring, world.store, world.clock, world.bus, world.scheduler, world.config);
+    ran = [];
+    world.bus.on(CLEANUP_RAN, ({ report }) => void ran.push(report));
+    trigger.onModuleInit();
+    await world.start();
+  });
+
+  afterEach(async () => {
+    trigger.stop();
+    await world.close();
+    jest.useRealTimers();
+  });
+
+  describe('threshold crossings', () => {
+    it('a change that takes a target over its cap runs one threshold cleanup at once; changes within the cap run none', async () => {
+      writeOld('/rec', ['a', 'b', 'c']);
+      await capped('/rec', 300); // exactly at the cap: the run after the first scan deletes nothing
+
+      // A burst of three new files: one crossing, one run.
+      for (const name of ['d', 'e', 'f']) world.disk.write(world.path(`/rec/${name}`), { size: 100, ageMs: HOUR / 2 });
+      await settle();
+
+      expect(runsBy('threshold')).toHaveLength(1);
+      expect(deletedRuns()).toEqual([['a', 'b', 'c']]);
+      expect(files('/rec')).toEqual(['d', 'e', 'f']);
+
+      // Changes that leave the target at or under its cap trigger nothing.
+      world.disk.remove(world.path('/rec/d'));
+      await settle();
+      world.disk.write(world.path('/rec/g'), { size: 100, ageMs: HOUR / 2 });
+      await settle();
+
+      expect(runsBy('threshold')).toHaveLength(1);
+      expect(files('/rec')).toEqual(['e', 'f', 'g']);
+    });
+
+    it('never triggers a quarantined target', async () => {
+      writeOld('/rec', ['a', 'b', 'c']);
+      const registration = await capped('/rec', 300);
+      await world.store.record([{ type: 'quarantine.entered', target: 'cam:/rec', payload: { id: registration.id, reason: 'root replaced' } }]);
+
+      world.disk.write(world.path('/rec/d'), { size: 100, ageMs: HOUR / 2 });
+      await settle();
+      const sweep = await trigger.sweep();
+
+      expect(runsBy('threshold')).toEqual([]);
+      expect(sweep.map((report) => [report.status, report.detail])).toEqual([['skipped', 'quarantined: root replaced']]);
+      expect(world.deleter.runs).toEqual([]);
+      expect(files('/rec')).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it(`retries a target its last threshold run could not bring under its cap only after STUCK_RETRY_MS (${STUCK_RETRY_MS / 1000} s)`, async () => {
+      // A fresh 1000-byte recording (younger than min_age_seconds) keeps the target over 300 bytes whatever goes.
+      world.disk.write(world.path('/rec/fresh.mp4'), { size: 1000, ageMs: 0 });
+      writeOld('/rec', ['a']);
+      await capped('/rec', 300);
+      expect(deletedRuns()).toEqual([['a']]);
+      expect(world.events('target.blocked')).toHaveLength(1);
+
+      // Within the window, another crossing runs nothing: `b` stays.
+      await elapse(STUCK_RETRY_MS - 1000);
+      writeOld('/rec', ['b']);
+      await settle();
+      expect(deletedRuns()).toEqual([['a']]);
+      expect(files('/rec')).toEqual(['b', 'fresh.mp4']);
+
+      // Once the window has passed, the next crossing runs again and takes what became deletable.
+      await elapse(1000);
+      writeOld('/rec', ['c']);
+      await settle();
+      expect(deletedRuns()).toEqual([['a'], ['b', 'c']]);
+      expect(files('/rec')).toEqual(['fresh.mp4']);
+    });
+  });
+
+  describe('expiry', () => {
+    it('runs an age policy at the instant its oldest file expires, not a millisecond before', async () => {
+      world.disk.write(world.path('/logs/old.log'), { size: 10, ageMs: DAY - 10_000 }); // one day old in 10 s
+      world.disk.write(world.path('/logs/new.log'), { size: 10, ageMs: 0 });
+      await world.register('/logs', 'remove_before_date', { max_age_days: 1, min_age_seconds: 0 });
+      await world.cleanup.drain();
+      const planned = new Date(ran[0]!.next_run_at!);
+      expect(planned.getTime() - T0.getTime()).toBeGreaterThanOrEqual(10_000);
+      expect(planned.getTime() - T0.getTime()).toBeLessThanOrEqual(10_001);
+
+      await elapse(planned.getTime() - world.clock.now().getTime() - 1);
+      await world.cleanup.drain();
+      expect(runsBy('expiry')).toEqual([]);
+      expect(files('/logs')).toEqual(['new.log', 'old.log']);
+
+      await elapse(1);
+      await world.cleanup.drain();
+      expect(runsBy('expiry').map((r) => r.first_paths)).toEqual([['old.log']]);
+      expect(files('/logs')).toEqual(['new.log']);
+      const expired = world.events('cleanup.completed').filter((e) => e.payload.trigger === 'expiry');
+      expect(expired.map((e) => e.at.toISOString())).toEqual([planned.toISOString()]);
+    });
+
+    it('fires no expiry run once stopped (shutdown)', async () => {
+      world.disk.write(world.path('/logs/old.log'), { size: 10, ageMs: DAY - 10_000 });
+      await world.register('/logs', 'remove_before_date', { max_age_days: 1, min_age_seconds: 0 });
+      await world.cleanup.drain();
+      expect(ran.map((r) => r.next_run_at)).toEqual([expect.any(String)]);
+
+      trigger.stop();
+      await elapse(60_000);
+      await world.cleanup.drain();
+
+      expect(runsBy('expiry')).toEqual([]);
+      expect(files('/logs')).toEqual(['old.log']);
+    });
+  });
+
+  describe('sweeps', () => {
+    it(`every SM_CHECK_INTERVAL_SECONDS rescans every active registration (recording drift) and runs its policy`, async () => {
+      writeOld('/a', ['a1']);
+      writeOld('/b', ['b1']);
+      writeOld('/p', ['p1', 'p2']);
+      await capped('/a', 100);
+      await capped('/b', 100);
+      await capped('/p', 100, { status: 'pending' });
+      // Files the watcher never reported: only a rescan finds them.
+      world.disk.unnoticed(() => {
+        writeOld('/a', ['a0']);
+        writeOld('/b', ['b0']);
+      });
+      world.scheduler.start();
+
+      await elapse(CHECK_SECONDS * 1000 - 1);
+      expect(runsBy('sweep')).toHaveLength(2); // the runs after each first scan, nothing since
+      await elapse(1);
+      await world.cleanup.drain();
+
+      expect(world.scheduler.status().find((job) => job.name === SWEEP_JOB)).toMatchObject({ runs: 1, running: false, last_error: null });
+      expect(world.events('usage.drift').map((e) => [e.target, e.payload.files])).toEqual([
+        ['cam:/a', 1],
+        ['cam:/b', 1],
+      ]);
+      expect([files('/a'), files('/b'), files('/p')]).toEqual([['a1'], ['b1'], ['p1', 'p2']]);
+      // The rescan's new tally crosses the cap, so the threshold trigger may take the files before the sweep's own run.
+      expect(deletedRuns()).toEqual([['a0'], ['b0']]);
+    });
+
+    it('runs one sweep at start-up, to catch up after downtime', async () => {
+      writeOld('/a', ['a1']);
+      await capped('/a', 100);
+      world.disk.unnoticed(() => writeOld('/a', ['a0']));
+
+      trigger.onApplicationBootstrap();
+      await elapse(0);
+      await world.cleanup.drain();
+
+      expect(world.scheduler.status().find((job) => job.name === SWEEP_JOB)).toMatchObject({ runs: 1 });
+      expect(files('/a')).toEqual(['a1']);
+    });
+
+    it('a sweep stops between targets once the trigger is stopped', async () => {
+      writeOld('/a', ['a1']);
+      writeOld('/b', ['b1']);
+      await capped('/a', 100);
+      await capped('/b', 100);
+      world.disk.unnoticed(() => {
+        writeOld('/a', ['a0']);
+        writeOld('/b', ['b0']);
+      });
+      const held = world.deleter.hold();
+
+      const sweep = trigger.sweep();
+      await held.reached; // the sweep is deleting in /a
+      trigger.stop();
+      held.release();
+      const reports = await sweep;
+
+      expect(reports.map((r) => r.path)).toEqual(['/a']);
+      expect([files('/a'), files('/b')]).toEqual([['a1'], ['b0', 'b1']]);
+    });
+  });
+
+  it('quarantines a target whose root was replaced by another directory, and no later run cleans it', async () => {
+    writeOld('/rec', ['a', 'b']);
+    await capped('/rec', 250);
+    world.disk.remove(world.path('/rec'));
+    writeOld('/rec', ['x', 'y']); // a new directory under the old name
+
+    await trigger.sweep(); // its rescan sees the new root
+    await world.store.drain();
+
+    expect(world.events('quarantine.entered').map((e) => e.payload.reason)).toEqual([expect.stringMatching(/replaced by another directory/)]);
+    world.disk.write(world.path('/rec/big'), { size: 5000, ageMs: HOUR });
+    await settle();
+    await trigger.sweep();
+    expect(world.deleter.runs).toEqual([]);
+    expect(files('/rec')).toEqual(['big', 'x', 'y']);
+  });
+});

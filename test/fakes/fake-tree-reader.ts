@@ -1,0 +1,73 @@
+import { FIELDS, usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../src/measuring/scan-output.js';
+import { TreeReader } from '../../src/measuring/tree-reader.port.js';
+import type { FakeDisk } from './fake-disk.js';
+
+/** The measuring engine's reads, answered from a FakeDisk. Counts full scans (a sweep's rescan is one). */
+export class FakeTreeReader extends TreeReader {
+  /** Roots of the full scans made so far, in order. */
+  readonly scans: string[] = [];
+
+  constructor(private readonly disk: FakeDisk) {
+    super();
+  }
+
+  async scan(root: string, relative = '', onProgress?: (files: number) => void): Promise<ScanOutput> {
+    this.scans.push(root);
+    const output = this.scanNow(root, relative);
+    onProgress?.(output.names.length);
+    return output;
+  }
+
+  scanNow(root: string, relative: string): ScanOutput {
+    const rootStat = this.disk.stat(root);
+    if (!rootStat?.isDirectory()) {
+      return { rootExists: false, rootDev: 0, rootIno: 0, dirs: [], fileDirs: new Int32Array(0), names: [], numbers: new Float64Array(0), directories: 0, errors: 0, durationMs: 0 };
+    }
+    const dirs: string[] = [];
+    const names: string[] = [];
+    const fileDirs: number[] = [];
+    const numbers: number[] = [];
+    const walk = (dir: string): void => {
+      const entries = this.disk.list(dir === '' ? root : `${root}/${dir}`);
+      if (!entries) return;
+      const index = dirs.push(dir) - 1;
+      for (const entry of entries) {
+        const child = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isDirectory()) {
+          walk(child);
+        } else if (entry.isFile()) {
+          const s = this.disk.stat(`${root}/${child}`)!;
+          names.push(entry.name);
+          fileDirs.push(index);
+          numbers.push(s.size, s.blocks, s.mtimeMs, s.ctimeMs, s.dev, s.ino, s.nlink);
+        }
+      }
+    };
+    walk(relative);
+    if (numbers.length !== names.length * FIELDS) throw new Error('fake scan packed the wrong number of fields');
+    return {
+      rootExists: true,
+      rootDev: rootStat.dev,
+      rootIno: rootStat.ino,
+      dirs,
+      fileDirs: Int32Array.from(fileDirs),
+      names,
+      numbers: Float64Array.from(numbers),
+      directories: dirs.length,
+      errors: 0,
+      durationMs: 0,
+    };
+  }
+
+  async usage(root: string): Promise<TreeUsage> {
+    return usageOf(this.scanNow(root, ''));
+  }
+
+  statPath(absolute: string): PathStat | undefined {
+    return this.disk.stat(absolute);
+  }
+
+  listDirectory(absolute: string): DirectoryEntry[] | undefined {
+    return this.disk.list(absolute);
+  }
+}
