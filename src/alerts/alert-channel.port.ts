@@ -9,6 +9,8 @@ export abstract class AlertChannel {
   /** Stable name, used in events, metrics and GET /api/alerts: `email`, `webhook:hooks.example.com`. */
   abstract readonly name: string;
   abstract send(alert: AlertMessage): Promise<void>;
+  /** Receivers that forget a firing alert unless it is posted again (Alertmanager) get every active one periodically. */
+  readonly refreshesActive: boolean = false;
 }
 
 /** Injection token of the configured channels (an empty list when none is configured). */

@@ -83,6 +83,15 @@ export class AlertDeliveryService implements OnModuleInit, OnApplicationBootstra
     }));
   }
 
+  /** Posts the active alerts again to the channels that forget them otherwise (best effort: the next pass retries). */
+  async refreshActive(alerts: readonly AlertMessage[]): Promise<void> {
+    for (const channel of this.channels.filter((c) => c.refreshesActive)) {
+      for (const alert of alerts) {
+        await withTimeout(channel.send(alert), SEND_TIMEOUT_MS).catch((error: unknown) => this.logger.debug(`Refresh through ${channel.name} failed: ${message(error)}`));
+      }
+    }
+  }
+
   /** Sends one message through every channel now, outside the outbox, and reports each result (POST /api/alerts/test). */
   async sendNow(alert: AlertMessage): Promise<Array<{ channel: string; ok: boolean; error: string | null; duration_ms: number }>> {
     return Promise.all(

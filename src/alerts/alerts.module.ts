@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertmanagerChannel } from '../adapters/alertmanager/alertmanager.channel.js';
 import { EmailChannel } from '../adapters/mail/email.channel.js';
 import { WebhookChannel } from '../adapters/webhook/webhook.channel.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -10,10 +11,10 @@ import { AlertDeliveryService } from './alert-delivery.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 
-/** The channels the configuration asks for: email (SM_SMTP_URL) and one per webhook URL (SM_ALERT_WEBHOOK_URLS). */
+/** The channels the configuration asks for: email (SM_SMTP_URL), one per webhook URL (SM_ALERT_WEBHOOK_URLS), Alertmanager (SM_ALERTMANAGER_URL). */
 export function channelsFrom(config: AppConfig): AlertChannel[] {
   const channels: AlertChannel[] = [];
-  const { smtpUrl, emailFrom, emailTo, webhookUrls, webhookSecret } = config.alerts;
+  const { smtpUrl, emailFrom, emailTo, webhookUrls, webhookSecret, alertmanagerUrl } = config.alerts;
   if (smtpUrl && emailFrom && emailTo.length > 0) channels.push(new EmailChannel(smtpUrl, emailFrom, emailTo));
   const names = new Map<string, number>();
   for (const url of webhookUrls) {
@@ -22,6 +23,7 @@ export function channelsFrom(config: AppConfig): AlertChannel[] {
     names.set(host, seen + 1);
     channels.push(new WebhookChannel(url, webhookSecret, seen === 0 ? host : `${host}#${seen + 1}`));
   }
+  if (alertmanagerUrl) channels.push(new AlertmanagerChannel(alertmanagerUrl));
   return channels;
 }
 

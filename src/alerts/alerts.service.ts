@@ -15,6 +15,9 @@ import { alertIntents, type AlertIntent } from './alert-rules.js';
 import { testText } from './alert-texts.js';
 
 export const EMERGENCY_REPEAT_JOB = 'alert-emergency-repeat';
+export const REFRESH_JOB = 'alert-refresh';
+/** Active alerts are posted again this often to receivers that would forget them (Alertmanager: well within its hold). */
+export const REFRESH_SECONDS = 300;
 
 /**
  * Turns committed events into alerts (alert-rules.ts), decides what is sent under the cooldowns
@@ -38,6 +41,9 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
     this.bus.on(EVENTS_COMMITTED, (events) => this.onCommitted(events));
     const every = Math.max(1, Math.min(60, this.config.alerts.emergencyRepeatSeconds));
     this.scheduler.every(EMERGENCY_REPEAT_JOB, every, () => this.repeatEmergencies());
+    this.scheduler.every(REFRESH_JOB, REFRESH_SECONDS, () =>
+      this.delivery.refreshActive(Object.values(this.store.current.alerts.active).flatMap((a) => (a.sent && a.message ? [a.message] : []))),
+    );
   }
 
   /** Conditions that hold with no alert for them (the manager stopped between an event and its alert) are raised now. */

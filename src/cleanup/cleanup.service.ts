@@ -44,9 +44,18 @@ export class CleanupService implements BeforeApplicationShutdown {
     await this.drain();
   }
 
-  /** Requests a run: single-flight per target; a request during a run queues one more run. */
-  request(registration: Registration, trigger: Trigger, options: { dryRun?: boolean; manual?: boolean } = {}): Promise<CleanupReport> {
+  /**
+   * Requests a run: single-flight per target. An automatic request during a run queues one more run (later ones
+   * join it). A manual or dry-run request waits for the run in progress, then runs with its own settings — it must
+   * not be answered with another run's report, nor lose its dry run or its manual standing in maintenance mode.
+   */
+  async request(registration: Registration, trigger: Trigger, options: { dryRun?: boolean; manual?: boolean } = {}): Promise<CleanupReport> {
     const current = this.running.get(registration.id);
+    const ownSettings = options.dryRun === true || (options.manual ?? trigger === 'manual');
+    if (current && ownSettings) {
+      await current.promise.catch(() => undefined);
+      return this.request(this.current(registration.id) ?? registration, trigger, options);
+    }
     if (current) {
       current.again ??= trigger;
       return current.promise;
@@ -119,6 +128,9 @@ export class CleanupService implements BeforeApplicationShutdown {
         for (let attempt = 0; attempt < MAX_REPLANS && monitor.refreshStale(plan.delete); attempt++) {
           plan = this.plan(registration, monitor, trigger);
         }
+        // The state of this moment, not of the request: a quarantine committed meanwhile (a replaced root) stops it.
+        const latest = this.current(registration.id);
+        if (!latest || latest.quarantine) return skip(latest?.quarantine ? `quarantined: ${latest.quarantine.reason}` : 'registration removed');
         report = await this.deleter.deleteFiles(monitor.root, plan.delete, {
           deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
           volumeRoot: volume.root,

@@ -49,6 +49,7 @@ export interface AppConfig {
     readonly emailTo: readonly string[];
     readonly webhookUrls: readonly string[];
     readonly webhookSecret: string | undefined;
+    readonly alertmanagerUrl: string | undefined;
   };
   readonly eventLog: {
     readonly retentionDays: number;

@@ -113,6 +113,10 @@ const TABLE = {
   SM_ALERT_EMAIL_FROM: { meaning: 'Sender address of alert emails.', schema: optionalSender() },
   SM_ALERT_EMAIL_TO: { meaning: 'Comma-separated recipients of alert emails.', default: '', schema: list(emailAddress()) },
   SM_ALERT_WEBHOOK_URLS: { meaning: 'Comma-separated webhook URLs receiving alerts.', default: '', schema: list(webhookUrl()) },
+  SM_ALERTMANAGER_URL: {
+    meaning: 'Alertmanager to post alerts to (its v2 API), e.g. http://127.0.0.1:9093.',
+    schema: optionalUrl(['http:', 'https:']),
+  },
   SM_ALERT_WEBHOOK_SECRET: { meaning: 'HMAC secret used to sign webhook deliveries.', secret: true, schema: optionalText() },
   SM_EVENT_RETENTION_DAYS: {
     meaning: 'Days of events kept before compaction (a snapshot keeps the state).',

@@ -207,7 +207,7 @@ describe('StateStore', () => {
       expect(Object.keys(restarted.current.registrations).sort()).toEqual(['cam:/a', 'cam:/c', 'cam:/d', 'cam:/e', 'cam:/f', 'cam:/g']);
       expect(restarted.current.registrations['cam:/c']!.quarantine).toEqual({ since: T0.toISOString(), reason: 'root vanished' });
       expect(restarted.current.targets).toEqual({
-        'cam:/a': { last_cleanup: { at: T0.toISOString(), trigger: 'sweep', files_removed: 2, bytes_freed: 20 }, failures: 0, blocked: null },
+        'cam:/a': { last_cleanup: { at: T0.toISOString(), trigger: 'sweep', files_removed: 2, bytes_freed: 20 }, failures: 0, blocked: null, tier: 'ok', tier_since: null },
       });
     });
 
@@ -230,7 +230,9 @@ describe('StateStore', () => {
       expect(restarted.current).toEqual({
         registrations: { 'cam:/rec': reg },
         maintenance: v1.maintenance,
-        targets: { 'cam:/rec': { last_cleanup: v1.cleanups['cam:/rec'], failures: 2, blocked: null } },
+        targets: { 'cam:/rec': { last_cleanup: v1.cleanups['cam:/rec'], failures: 2, blocked: null, tier: 'ok', tier_since: null } },
+        filesystems: {},
+        alerts: { active: {}, lastSent: {}, outbox: {}, failingChannels: {} },
       });
     });
 

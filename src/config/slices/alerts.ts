@@ -15,6 +15,7 @@ export const alertsSlice = () =>
         'SM_ALERT_EMAIL_TO',
         'SM_ALERT_WEBHOOK_URLS',
         'SM_ALERT_WEBHOOK_SECRET',
+        'SM_ALERTMANAGER_URL',
       ),
     )
     .superRefine(
@@ -37,6 +38,7 @@ export const alertsSlice = () =>
           emailTo: env.SM_ALERT_EMAIL_TO,
           webhookUrls: env.SM_ALERT_WEBHOOK_URLS,
           webhookSecret: env.SM_ALERT_WEBHOOK_SECRET,
+          alertmanagerUrl: env.SM_ALERTMANAGER_URL,
         },
       }),
     );
