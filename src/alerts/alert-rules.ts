@@ -1,6 +1,6 @@
 import type { AlertKind, EventRecord, Tier } from '../event-log/event.types.js';
 import { rank } from '../tiers/tier.js';
-import { conditionText, emergencyText, filesystemTierText, targetTierText, type AlertContent } from './alert-texts.js';
+import { conditionText, emergencyText, filesystemTierText, heartbeatText, targetTierText, type AlertContent } from './alert-texts.js';
 
 /** What a committed event means for alerts: a condition starts (raise) or ends (resolve). */
 export interface AlertIntent {
@@ -46,6 +46,14 @@ export function alertIntents(event: EventRecord): AlertIntent[] {
       // Every emergency deletion is alerted with what was removed, whatever the cooldown (a dry run too: it says what would go).
       if (event.payload.files === 0 && event.payload.outcome !== 'targets_exhausted') return [];
       return [{ action: 'notify', scope: `filesystem:${event.payload.mountpoint}`, kind: 'emergency_deletion', tier: 'emergency', content: emergencyText(event) }];
+    case 'filesystem.forecast_changed': {
+      const { mountpoint, full_within_24h, seconds_until_full, volumes } = event.payload;
+      const when = seconds_until_full === null ? 'soon' : `in about ${(seconds_until_full / 3600).toFixed(1)} hours`;
+      const subject = `${mountpoint} (${volumes.join(', ')})`;
+      return [full_within_24h ? raise(`filesystem:${mountpoint}`, 'forecast_full', 'warning', when, subject) : resolve(`filesystem:${mountpoint}`, 'forecast_full', 'warning', subject)];
+    }
+    case 'service.heartbeat':
+      return [{ action: 'notify', scope: 'manager', kind: 'heartbeat', tier: 'ok', content: heartbeatText(event) }];
     case 'channel.failing':
       return [raise(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.error, event.payload.channel)];
     case 'channel.recovered':

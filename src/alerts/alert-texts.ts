@@ -46,7 +46,7 @@ export function targetTierText(event: EventRecord<'target.tier_changed'>, tier: 
   };
 }
 
-export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'target_tier' | 'emergency_deletion' | 'test'>, subject: string, reason: string, firing: boolean): AlertContent {
+export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'target_tier' | 'emergency_deletion' | 'heartbeat' | 'test'>, subject: string, reason: string, firing: boolean): AlertContent {
   const details = { subject, reason };
   if (!firing) {
     const ended: Record<typeof kind, string> = {
@@ -98,6 +98,15 @@ export function emergencyText(event: EventRecord<'emergency.completed'>): AlertC
     title: `[EMERGENCY] ${p.mountpoint}: emergency cleanup ${verb} ${p.files} files, ${formatBytes(p.bytes)}${p.dry_run ? ' (dry run)' : ''}`,
     text: `${p.automatic ? 'The filesystem entered the emergency tier; the' : 'On request, the'} emergency policies ${verb} ${p.files} files (${formatBytes(p.bytes)}) on ${p.mountpoint}${dry}: ${pct(p.before_ratio)} → ${pct(p.after_ratio)} used.\n${lines.join('\n')}\n${outcome}`,
     details: { mountpoint: p.mountpoint, dry_run: p.dry_run, automatic: p.automatic, files: p.files, bytes: p.bytes, before_ratio: p.before_ratio, after_ratio: p.after_ratio, targets: p.targets.map((t) => t.target) },
+  };
+}
+
+export function heartbeatText(event: EventRecord<'service.heartbeat'>): AlertContent {
+  const p = event.payload;
+  return {
+    title: `[HEARTBEAT] storage-manager is running: ${p.filesystems} filesystems, ${p.targets} targets, worst tier ${p.worst_tier}`,
+    text: `storage-manager is running and watching ${p.filesystems} filesystems and ${p.targets} targets. The worst tier is ${p.worst_tier}; ${p.active_alerts} alert(s) are active.\nThis message comes every SM_ALERT_HEARTBEAT_HOURS: when it stops coming, the manager is down.`,
+    details: { ...p },
   };
 }
 

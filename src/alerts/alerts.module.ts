@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { StateModule } from '../state/state.module.js';
+import { TiersModule } from '../tiers/tiers.module.js';
 import { ALERT_CHANNELS, type AlertChannel } from './alert-channel.port.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
 import { AlertsController } from './alerts.controller.js';
@@ -28,7 +29,7 @@ export function channelsFrom(config: AppConfig): AlertChannel[] {
 }
 
 @Module({
-  imports: [StateModule, SchedulerModule],
+  imports: [StateModule, SchedulerModule, TiersModule],
   controllers: [AlertsController],
   providers: [{ provide: ALERT_CHANNELS, useFactory: channelsFrom, inject: [APP_CONFIG] }, AlertDeliveryService, AlertsService],
   exports: [AlertsService, AlertDeliveryService],

@@ -4,7 +4,9 @@ import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { committedEvent, type AlertMessage, type EventRecord, type NewEvent } from '../event-log/event.types.js';
+import { committedEvent, type AlertMessage, type EventRecord, type NewEvent, type Tier } from '../event-log/event.types.js';
+import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
+import { worstTier } from '../tiers/tier.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { type ActiveAlert, type ManagerState } from '../state/state.model.js';
 import { applyEvent } from '../state/state.reducer.js';
@@ -16,6 +18,7 @@ import { testText } from './alert-texts.js';
 
 export const EMERGENCY_REPEAT_JOB = 'alert-emergency-repeat';
 export const REFRESH_JOB = 'alert-refresh';
+export const HEARTBEAT_JOB = 'alert-heartbeat';
 /** Active alerts are posted again this often to receivers that would forget them (Alertmanager: well within its hold). */
 export const REFRESH_SECONDS = 300;
 
@@ -35,12 +38,14 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly scheduler: SchedulerService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly filesystems: FilesystemSampler,
   ) {}
 
   onModuleInit(): void {
     this.bus.on(EVENTS_COMMITTED, (events) => this.onCommitted(events));
     const every = Math.max(1, Math.min(60, this.config.alerts.emergencyRepeatSeconds));
     this.scheduler.every(EMERGENCY_REPEAT_JOB, every, () => this.repeatEmergencies());
+    if (this.config.alerts.heartbeatHours > 0) this.scheduler.every(HEARTBEAT_JOB, this.config.alerts.heartbeatHours * 3600, () => this.heartbeat());
     this.scheduler.every(REFRESH_JOB, REFRESH_SECONDS, () =>
       this.delivery.refreshActive(Object.values(this.store.current.alerts.active).flatMap((a) => (a.sent && a.message ? [a.message] : []))),
     );
@@ -95,6 +100,19 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
       for (const event of events) this.log(event);
       return { events, result: undefined };
     });
+  }
+
+  /** Records a heartbeat; the rules turn it into an alert on every channel. */
+  private async heartbeat(): Promise<void> {
+    const state = this.store.current;
+    const tiers = [...Object.values(state.filesystems).map((f) => f.tier), ...Object.values(state.targets).map((t) => t.tier)];
+    const worst = tiers.reduce<Tier>((a, b) => worstTier(a, b), 'ok');
+    await this.store.record([
+      {
+        type: 'service.heartbeat',
+        payload: { filesystems: this.filesystems.all().length, targets: Object.keys(state.registrations).length, worst_tier: worst, active_alerts: Object.keys(state.alerts.active).length },
+      },
+    ]);
   }
 
   private repeatEmergencies(): Promise<void> {

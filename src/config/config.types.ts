@@ -50,6 +50,8 @@ export interface AppConfig {
     readonly webhookUrls: readonly string[];
     readonly webhookSecret: string | undefined;
     readonly alertmanagerUrl: string | undefined;
+    /** 0: no heartbeat. */
+    readonly heartbeatHours: number;
   };
   readonly eventLog: {
     readonly retentionDays: number;

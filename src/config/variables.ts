@@ -113,6 +113,11 @@ const TABLE = {
   SM_ALERT_EMAIL_FROM: { meaning: 'Sender address of alert emails.', schema: optionalSender() },
   SM_ALERT_EMAIL_TO: { meaning: 'Comma-separated recipients of alert emails.', default: '', schema: list(emailAddress()) },
   SM_ALERT_WEBHOOK_URLS: { meaning: 'Comma-separated webhook URLs receiving alerts.', default: '', schema: list(webhookUrl()) },
+  SM_ALERT_HEARTBEAT_HOURS: {
+    meaning: 'Hours between heartbeat alerts, so that silence never looks like health (0: no heartbeat).',
+    default: '0',
+    schema: wholeNumber(0, 24 * 365),
+  },
   SM_ALERTMANAGER_URL: {
     meaning: 'Alertmanager to post alerts to (its v2 API), e.g. http://127.0.0.1:9093.',
     schema: optionalUrl(['http:', 'https:']),

@@ -37,9 +37,9 @@ export interface Registration {
 }
 
 /** What an alert is about and how bad: kinds of SPEC §7. */
-export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'delivery_failing', 'test'] as const;
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'delivery_failing', 'heartbeat', 'test'] as const;
 /** Kinds that report a thing that happened, not a condition: every one is sent, none stays active. */
-export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'test'];
+export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'heartbeat', 'test'];
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** One notification, as every channel renders it. Its id stays the same across retries and restarts. */
@@ -148,6 +148,16 @@ export interface EventPayloads {
     /** Why it stopped: below the critical threshold, or no target left with an emergency policy. */
     readonly outcome: 'below_critical' | 'targets_exhausted' | 'nothing_to_do';
   };
+  /** The forecast of a filesystem started (or stopped) saying it fills within 24 hours. */
+  'filesystem.forecast_changed': {
+    readonly mountpoint: string;
+    readonly full_within_24h: boolean;
+    readonly seconds_until_full: number | null;
+    readonly growth_bytes_per_second: number | null;
+    readonly volumes: readonly string[];
+  };
+  /** The opt-in heartbeat (SM_ALERT_HEARTBEAT_HOURS): silence must never look like health. */
+  'service.heartbeat': { readonly filesystems: number; readonly targets: number; readonly worst_tier: Tier; readonly active_alerts: number };
   'filesystem.tier_changed': {
     readonly mountpoint: string;
     readonly from: Tier;
@@ -186,6 +196,8 @@ const KINDS: Record<EventType, true> = {
   'target.tier_changed': true,
   'filesystem.tier_changed': true,
   'emergency.completed': true,
+  'filesystem.forecast_changed': true,
+  'service.heartbeat': true,
   'alert.raised': true,
   'alert.resolved': true,
   'alert.suppressed': true,

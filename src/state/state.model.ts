@@ -85,6 +85,8 @@ export interface ManagerState {
   /** Per mount point: filesystems that have been out of the ok tier (a missing one is ok). */
   filesystems: Record<string, FilesystemRecord>;
   alerts: AlertsState;
+  /** Filesystems forecast to fill within 24 hours, since when (by mount point). */
+  forecasts: Record<string, { readonly since: string; readonly seconds_until_full: number | null }>;
 }
 
 export function emptyAlerts(): AlertsState {
@@ -103,7 +105,7 @@ export function alertKey(scope: string, kind: string): string {
 export const STATE_VERSION = 3;
 
 export function emptyState(): ManagerState {
-  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {}, alerts: emptyAlerts() };
+  return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {}, alerts: emptyAlerts(), forecasts: {} };
 }
 
 export const NO_TARGET_RECORD: TargetRecord = { last_cleanup: null, failures: 0, blocked: null, tier: 'ok', tier_since: null };

@@ -124,6 +124,10 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
     case 'channel.recovered':
       delete state.alerts.failingChannels[event.payload.channel];
       return;
+    case 'filesystem.forecast_changed':
+      if (event.payload.full_within_24h) state.forecasts[event.payload.mountpoint] = { since: at, seconds_until_full: event.payload.seconds_until_full };
+      else delete state.forecasts[event.payload.mountpoint];
+      return;
     case 'maintenance.enabled':
       state.maintenance = { enabled: true, reason: event.payload.reason, since: at };
       return;

@@ -233,6 +233,7 @@ describe('StateStore', () => {
         targets: { 'cam:/rec': { last_cleanup: v1.cleanups['cam:/rec'], failures: 2, blocked: null, tier: 'ok', tier_since: null } },
         filesystems: {},
         alerts: { active: {}, lastSent: {}, outbox: {}, failingChannels: {} },
+        forecasts: {},
       });
     });
 

@@ -43,6 +43,7 @@ describe('state upcasting', () => {
       targets: { 'v:/a': { ...record, tier: 'ok', tier_since: null } },
       filesystems: {},
       alerts: { active: {}, lastSent: {}, outbox: {}, failingChannels: {} },
+      forecasts: {},
     });
   });
 

@@ -31,7 +31,7 @@ function v1ToV2(state: StateV1): StateV2 {
 function v2ToV3(state: StateV2): ManagerState {
   const targets: Record<string, TargetRecord> = {};
   for (const [key, record] of Object.entries(state.targets ?? {})) targets[key] = { ...record, tier: 'ok', tier_since: null };
-  return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {}, alerts: emptyAlerts() };
+  return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {}, alerts: emptyAlerts(), forecasts: {} };
 }
 
 /**

@@ -17,6 +17,9 @@ export const SAMPLING_JOB = 'filesystem-sampling';
 export const RESAMPLE_MS = 100;
 /** How the manager's own data directory is named among a filesystem's volumes. */
 export const DATA_DIR_LABEL = '(data directory)';
+/** Forecast full within this long: a warning; cleared once the forecast is over FORECAST_CLEAR_S or gone. */
+export const FORECAST_WARN_S = 24 * 3600;
+export const FORECAST_CLEAR_S = 36 * 3600;
 
 export interface FilesystemReading extends Fullness {
   readonly mountPoint: string;
@@ -195,6 +198,7 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
     const tier = tierOf(fullness, this.config.tiers, previous);
     const volumes = [...where.volumes].sort();
     this.readings.set(mountPoint, { mountPoint, fsType: where.fsType, device: where.device, usage, ...fullness, tier, volumes, measuredAt: now, forecast });
+    await this.recordForecast(mountPoint, forecast, volumes);
     if (tier === previous) return;
     await this.store.transact((state) => {
       // Decided again under the lock: a concurrent sample may have recorded this change already.
@@ -218,6 +222,34 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
               inode_ratio: round(fullness.inodeRatio),
               total_bytes: usage.totalBytes,
               available_bytes: usage.availableBytes,
+              volumes,
+            },
+          },
+        ],
+        result: undefined,
+      };
+    });
+  }
+
+  /** Records when the forecast starts saying "full within 24 h", and when it stops (with hysteresis: 36 h). */
+  private async recordForecast(mountPoint: string, forecast: Forecast, volumes: readonly string[]): Promise<void> {
+    const warned = this.store.current.forecasts[mountPoint] !== undefined;
+    const seconds = forecast.secondsUntilFull;
+    const now = seconds !== null && seconds < FORECAST_WARN_S;
+    const cleared = seconds === null || seconds > FORECAST_CLEAR_S;
+    if (warned ? !cleared : !now) return;
+    await this.store.transact((state) => {
+      if ((state.forecasts[mountPoint] !== undefined) !== warned) return { events: [], result: undefined };
+      return {
+        events: [
+          {
+            type: 'filesystem.forecast_changed',
+            target: `filesystem:${mountPoint}`,
+            payload: {
+              mountpoint: mountPoint,
+              full_within_24h: !warned,
+              seconds_until_full: seconds === null ? null : Math.round(seconds),
+              growth_bytes_per_second: forecast.bytesPerSecond,
               volumes,
             },
           },

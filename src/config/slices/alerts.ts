@@ -16,6 +16,7 @@ export const alertsSlice = () =>
         'SM_ALERT_WEBHOOK_URLS',
         'SM_ALERT_WEBHOOK_SECRET',
         'SM_ALERTMANAGER_URL',
+        'SM_ALERT_HEARTBEAT_HOURS',
       ),
     )
     .superRefine(
@@ -39,6 +40,7 @@ export const alertsSlice = () =>
           webhookUrls: env.SM_ALERT_WEBHOOK_URLS,
           webhookSecret: env.SM_ALERT_WEBHOOK_SECRET,
           alertmanagerUrl: env.SM_ALERTMANAGER_URL,
+          heartbeatHours: env.SM_ALERT_HEARTBEAT_HOURS,
         },
       }),
     );
