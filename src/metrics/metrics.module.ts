@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { EventLogModule } from '../event-log/event-log.module.js';
 import { MeasuringModule } from '../measuring/measuring.module.js';
 import { StateModule } from '../state/state.module.js';
@@ -8,7 +9,7 @@ import { MetricsService } from './metrics.service.js';
 import { StorageReportService } from './storage-report.service.js';
 
 @Module({
-  imports: [StateModule, MeasuringModule, TiersModule, EventLogModule],
+  imports: [StateModule, MeasuringModule, TiersModule, EventLogModule, AlertsModule],
   controllers: [MetricsController],
   providers: [MetricsService, StorageReportService],
   exports: [MetricsService],

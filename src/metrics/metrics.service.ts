@@ -1,5 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AlertDeliveryService } from '../alerts/alert-delivery.service.js';
+import { TRIGGERS } from '../cleanup/cleanup-report.js';
 import { CLEANUP_RAN } from '../cleanup/cleanup.topics.js';
 import { overCap } from '../cleanup/trigger.service.js';
 import { Clock } from '../common/clock.js';
@@ -39,6 +41,7 @@ export class MetricsService implements OnModuleInit {
     private readonly log: EventLogRepository,
     private readonly bus: EventBus,
     private readonly clock: Clock,
+    private readonly delivery: AlertDeliveryService,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges, METRIC.watcherEvents, METRIC.watcherErrors]) {
@@ -46,6 +49,15 @@ export class MetricsService implements OnModuleInit {
     }
     for (const spec of [METRIC.cleanupDuration, METRIC.reactionLatency]) {
       this.histograms.set(spec, new Histogram({ name: spec.name, help: spec.help, labelNames: [...spec.labels], buckets: LATENCY_BUCKETS, registers: [this.registry] }));
+    }
+    // Every label combination known in advance starts at 0, so rate() and increase() see the first event too.
+    for (const trigger of TRIGGERS) {
+      for (const result of ['done', 'dry_run', 'skipped', 'failed']) this.counter(METRIC.cleanupRuns).inc({ trigger, result }, 0);
+      this.counter(METRIC.cleanupDeletedFiles).inc({ trigger }, 0);
+      this.counter(METRIC.cleanupFreedBytes).inc({ trigger }, 0);
+    }
+    for (const channel of this.delivery.channelNames) {
+      for (const result of ['delivered', 'failed']) this.counter(METRIC.alertDeliveries).inc({ channel, result }, 0);
     }
     this.targetGauges();
     this.filesystemGauges();
@@ -196,7 +208,8 @@ export class MetricsService implements OnModuleInit {
     this.gauge(METRIC.filesystemInodeRatio, each((r) => r.inodeRatio));
     this.gauge(METRIC.filesystemTier, each((r) => TIER_VALUE[r.tier]));
     this.gauge(METRIC.filesystemGrowth, each((r) => r.forecast.bytesPerSecond));
-    this.gauge(METRIC.filesystemUntilFull, each((r) => r.forecast.secondsUntilFull));
+    // +Inf while not growing (or not enough history yet): alert rules and panels see a value, never a gap.
+    this.gauge(METRIC.filesystemUntilFull, each((r) => r.forecast.secondsUntilFull ?? Number.POSITIVE_INFINITY));
   }
 
   private serviceGauges(): void {
@@ -205,10 +218,10 @@ export class MetricsService implements OnModuleInit {
       for (const entry of Object.values(this.store.current.alerts.outbox)) {
         for (const channel of entry.pending) perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
       }
-      for (const [channel, pending] of perChannel) g.set({ channel }, pending);
+      for (const channel of this.delivery.channelNames) g.set({ channel }, perChannel.get(channel) ?? 0);
     });
     this.gauge(METRIC.alertChannelFailing, (g) => {
-      for (const channel of Object.keys(this.store.current.alerts.failingChannels)) g.set({ channel }, 1);
+      for (const channel of this.delivery.channelNames) g.set({ channel }, this.store.current.alerts.failingChannels[channel] ? 1 : 0);
     });
     this.gauge(METRIC.maintenance, (g) => g.set(this.store.current.maintenance.enabled ? 1 : 0));
     this.gauge(METRIC.registrations, (g) => {
