@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { renderDashboards } from '../src/cli/render-dashboards.js';
+import { dashboardQueries } from '../src/metrics/dashboards.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -52,6 +54,7 @@ beforeAll(async () => {
   app = await startTestApp({ SM_ALERT_WEBHOOK_URLS: `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook` });
   receiver.close();
   mkdirSync(path.join(app.volumesDir, 'cam', 'rec'), { recursive: true });
+  writeFileSync(path.join(app.volumesDir, 'cam', 'rec', 'first.mp4'), Buffer.alloc(1000));
   const body = JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: 1_000_000 } });
   const registered = await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body });
   if (registered.status !== 201) throw new Error(`registration answered ${registered.status}`);
@@ -91,6 +94,25 @@ afterAll(async () => {
   }
   await app?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Grafana dashboards', () => {
+  it('are the committed files, generated from the typed source (run `npm run dashboards` after changing it)', () => {
+    for (const [name, text] of Object.entries(renderDashboards())) {
+      expect(readFileSync(path.join(ROOT, 'grafana', 'dashboards', name), 'utf8')).toBe(text);
+    }
+  });
+
+  it('every panel query returns data from a Prometheus scraping the live service', async () => {
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(25);
+    const empty: string[] = [];
+    for (const q of queries) {
+      const expr = q.expr.replaceAll('$volume', 'cam').replaceAll('$path', '/rec');
+      if ((await query(expr)).length === 0) empty.push(`${q.dashboard} / ${q.panel}: ${expr}`);
+    }
+    expect(empty).toEqual([]);
+  });
 });
 
 describe('Prometheus rules', () => {

@@ -59,6 +59,7 @@ export class MetricsService implements OnModuleInit {
     for (const channel of this.delivery.channelNames) {
       for (const result of ['delivered', 'failed']) this.counter(METRIC.alertDeliveries).inc({ channel, result }, 0);
     }
+    for (const trigger of TRIGGERS) this.histogram(METRIC.cleanupDuration).zero({ trigger });
     this.targetGauges();
     this.filesystemGauges();
     this.serviceGauges();
@@ -186,8 +187,8 @@ export class MetricsService implements OnModuleInit {
       if (range) g.set(l, Math.max(0, (this.clock.now().getTime() - range.oldest) / 1000));
     }));
     this.gauge(METRIC.targetGrowth, eachTarget((g, l, id) => {
-      const growth = this.targetTiers.growthOf(id);
-      if (growth !== null) g.set(l, growth);
+      // 0 until there is enough history (panels and rules see a value, never a gap).
+      g.set(l, this.targetTiers.growthOf(id) ?? 0);
     }));
     this.gauge(METRIC.targetWatching, eachTarget((g, l, id) => {
       const monitor = this.measuring.monitor(id);
@@ -207,7 +208,7 @@ export class MetricsService implements OnModuleInit {
     this.gauge(METRIC.filesystemUsedRatio, each((r) => r.bytesRatio));
     this.gauge(METRIC.filesystemInodeRatio, each((r) => r.inodeRatio));
     this.gauge(METRIC.filesystemTier, each((r) => TIER_VALUE[r.tier]));
-    this.gauge(METRIC.filesystemGrowth, each((r) => r.forecast.bytesPerSecond));
+    this.gauge(METRIC.filesystemGrowth, each((r) => r.forecast.bytesPerSecond ?? 0));
     // +Inf while not growing (or not enough history yet): alert rules and panels see a value, never a gap.
     this.gauge(METRIC.filesystemUntilFull, each((r) => r.forecast.secondsUntilFull ?? Number.POSITIVE_INFINITY));
   }
