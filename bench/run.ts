@@ -2,11 +2,12 @@ import { benchScan } from './b1-scan.js';
 import { benchBurst, benchWatchReady, benchWatchReadyOnce } from './b2-b3-watch.js';
 import { benchReaction } from './b4-reaction.js';
 import { benchDelete, benchRace } from './b5-b6-delete.js';
-import { benchConvergence } from './b7-convergence.js';
+import { benchConvergence } from './b3b-convergence.js';
+import { benchAlertLatency, benchEmergency, benchScrapeLatency } from './b7-b9-alerts.js';
 import { say } from './util.js';
 
 /**
- * `npm run bench [B1 B2 … B7]`: runs the benchmarks and prints their figures with ratios against standard
+ * `npm run bench [B1 B2 B3 B3B B4 … B9]`: runs the benchmarks and prints their figures with ratios against standard
  * tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000).
  */
 if (process.argv[2] === 'B2-ONE') {
@@ -30,5 +31,8 @@ if (run('B3')) await benchBurst();
 if (run('B4')) await benchReaction();
 if (run('B5')) await benchDelete();
 if (run('B6')) await benchRace();
-if (run('B7')) await benchConvergence();
+if (run('B3B')) await benchConvergence();
+if (run('B7')) await benchEmergency();
+if (run('B8')) await benchAlertLatency();
+if (run('B9')) await benchScrapeLatency();
 process.exit(0);

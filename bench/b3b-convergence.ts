@@ -96,7 +96,7 @@ async function convergenceLag(makeWatcher: () => WatchPort, strict: boolean, see
 }
 
 /**
- * B7: seeded random operations by another process (the monitor-convergence test's writer); once it stops, how
+ * B3b: seeded random operations by another process (the monitor-convergence test's writer); once it stops, how
  * long until the incremental tally equals an independent count. Target: within the coalescing window.
  */
 export async function benchConvergence(runs = 5, operations = Number(process.env.SM_RANDOM_OPS ?? 10_000)): Promise<void> {
@@ -106,7 +106,7 @@ export async function benchConvergence(runs = 5, operations = Number(process.env
     const within = lags.filter((lag) => lag <= COALESCING_WINDOW_MS).length;
     const shown = (ms: number): string => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : `not within ${GIVE_UP_MS} ms`);
     say(
-      `B7 convergence after ${operations.toLocaleString('en')} random operations with ${name}, ${runs} seeds: ` +
+      `B3b convergence after ${operations.toLocaleString('en')} random operations with ${name}, ${runs} seeds: ` +
         `median ${shown(median(lags))}, max ${shown(Math.max(...lags))} after ${strict ? 'the writer stopped' : 'its last event'}; ` +
         `${within}/${runs} within the ${COALESCING_WINDOW_MS} ms window`,
     );

@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import autocannon from 'autocannon';
+import { createLogger, startApp, type RunningApp } from '../src/app.js';
+import { EventBus } from '../src/common/event-bus.js';
+import { parseConfig } from '../src/config/app-config.js';
+import type { EventRecord } from '../src/event-log/event.types.js';
+import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { median, percentile, say } from './util.js';
+
+const MiB = 1024 * 1024;
+
+function mountTmpfs(dir: string, size: number): void {
+  mkdirSync(dir, { recursive: true });
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},nr_inodes=100000`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`mount tmpfs (needs root): ${result.stderr}`);
+}
+
+function usedPct(mount: string): number {
+  const s = statfsSync(mount);
+  return ((s.blocks - s.bfree) / (s.blocks - s.bfree + s.bavail)) * 100;
+}
+
+/** Writes one file that takes the filesystem to about `pct` used. */
+function fillTo(mount: string, dir: string, name: string, pct: number): void {
+  const s = statfsSync(mount);
+  const total = (s.blocks - s.bfree + s.bavail) * s.bsize;
+  const missing = Math.floor((pct / 100) * total) - (s.blocks - s.bfree) * s.bsize;
+  if (missing > 0) writeFileSync(path.join(mount, dir, name), Buffer.alloc(missing, 1));
+}
+
+function nextEvent(running: RunningApp, test: (e: EventRecord) => boolean): Promise<EventRecord> {
+  return new Promise((resolve) => {
+    const off = running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => {
+      const match = events.find(test);
+      if (match) {
+        off();
+        resolve(match);
+      }
+    });
+  });
+}
+
+async function start(dir: string, env: Record<string, string>): Promise<RunningApp> {
+  Logger.overrideLogger(createLogger('ERROR'));
+  mkdirSync(path.join(dir, 'volumes'), { recursive: true });
+  return startApp(parseConfig({ SM_VOLUMES_DIR: path.join(dir, 'volumes'), SM_DATA_DIR: path.join(dir, 'data'), SM_DB_PATH: path.join(dir, 'data', 'db.sqlite'), ...env }, { cwd: dir }), { port: 0 });
+}
+
+async function register(running: RunningApp, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${running.url}/api/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status >= 300) throw new Error(`register: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * B7: a writer takes a 64 MiB tmpfs from ~70 % to 96 %; time from the write until the emergency policy has it
+ * below the critical threshold (90 %), measured on the filesystem itself. Target p99 ≤ 1 s.
+ */
+export async function benchEmergency(runs = 50): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sm-b7-'));
+  const mount = path.join(dir, 'fs');
+  mountTmpfs(mount, 64 * MiB);
+  mkdirSync(path.join(mount, 'cam'));
+  const running = await start(dir, { SM_ROOTS: `fast=${mount}` });
+  try {
+    await register(running, { volume_name: 'fast', path: '/cam', algorithm: 'keep_n_latest', params: { keep_count: 100_000, min_age_seconds: 0, emergency: { keep_count: 5 } } });
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      // Small segments up to ~70 %, as a camera writes them.
+      for (let i = 0; usedPct(mount) < 70; i++) writeFileSync(path.join(mount, 'cam', `r${run}-s${String(i).padStart(4, '0')}.bin`), Buffer.alloc(MiB, 2));
+      const done = nextEvent(running, (e) => e.type === 'emergency.completed');
+      const started = performance.now();
+      fillTo(mount, 'cam', `r${run}-burst.bin`, 96);
+      await done;
+      if (usedPct(mount) >= 90) throw new Error(`run ${run}: still ${usedPct(mount).toFixed(1)}% after the emergency cleanup`);
+      times.push(performance.now() - started);
+      for (const name of readdirSync(path.join(mount, 'cam'))) rmSync(path.join(mount, 'cam', name));
+    }
+    say(`B7 emergency (tmpfs 64 MiB, 70 % → 96 % → below 90 %), ${runs} runs: p50 ${median(times).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (target p99 ≤ 1000 ms)`);
+  } finally {
+    await running.shutdown('bench end');
+    spawnSync('umount', [mount]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * B8: a write takes a tmpfs into the warning tier; time until a webhook receiver has the alert. Default settings
+ * but the cooldown (1 s), so that every crossing is sent. Target p99 ≤ 1 s.
+ */
+export async function benchAlertLatency(runs = 50): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sm-b8-'));
+  const mount = path.join(dir, 'fs');
+  mountTmpfs(mount, 64 * MiB);
+  mkdirSync(path.join(mount, 'data'));
+  let onAlert: ((title: string) => void) | undefined;
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200).end();
+      onAlert?.((JSON.parse(Buffer.concat(chunks).toString()) as { title: string }).title);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const running = await start(dir, { SM_ROOTS: `fast=${mount}`, SM_ALERT_WEBHOOK_URLS: hook, SM_ALERT_COOLDOWN_SECONDS: '1' });
+  try {
+    await register(running, { volume_name: 'fast', path: '/data', algorithm: 'max_size', params: { max_bytes: 1e12 } });
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s cooldown of the previous raise
+      const received = new Promise<void>((resolve) => (onAlert = (title) => title.startsWith('[WARNING]') && resolve()));
+      const started = performance.now();
+      fillTo(mount, 'data', `w${run}.bin`, 82);
+      await received;
+      times.push(performance.now() - started);
+      const back = nextEvent(running, (e) => e.type === 'filesystem.tier_changed' && e.payload.to === 'ok');
+      for (const name of readdirSync(path.join(mount, 'data'))) rmSync(path.join(mount, 'data', name));
+      await back;
+    }
+    say(`B8 tier crossing → webhook received, ${runs} runs: p50 ${median(times).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (target p99 ≤ 1000 ms)`);
+  } finally {
+    await running.shutdown('bench end');
+    receiver.close();
+    spawnSync('umount', [mount]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** B9: /metrics and /api/volumes with 1,000 registered targets (10 files each), at 100 requests/s (autocannon). */
+export async function benchScrapeLatency(targets = 1000): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sm-b9-'));
+  for (let v = 0; v < 10; v++) {
+    for (let t = 0; t < targets / 10; t++) {
+      const target = path.join(dir, 'volumes', `vol${v}`, `t${t}`);
+      mkdirSync(target, { recursive: true });
+      for (let f = 0; f < 10; f++) writeFileSync(path.join(target, `f${f}`), Buffer.alloc(100));
+    }
+  }
+  const running = await start(dir, {});
+  try {
+    for (let v = 0; v < 10; v++) {
+      for (let t = 0; t < targets / 10; t++) await register(running, { volume_name: `vol${v}`, path: `/t${t}`, algorithm: 'max_size', params: { max_bytes: 1e9 } });
+    }
+    // Every target measured before the load starts.
+    for (;;) {
+      const health = (await (await fetch(`${running.url}/api/health`)).json()) as { measuring: Array<{ last_scan: string | null }> };
+      if (health.measuring.length === targets && health.measuring.every((m) => m.last_scan !== null)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    for (const route of ['/metrics', '/api/volumes']) {
+      const result = await autocannon({ url: `${running.url}${route}`, connections: 10, overallRate: 100, duration: 10 });
+      say(
+        `B9 ${route} with ${targets} targets at 100 req/s: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ` +
+          `${result.requests.total} requests, ${result.non2xx} non-2xx (target p99 ≤ 50 ms)`,
+      );
+    }
+  } finally {
+    await running.shutdown('bench end');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
