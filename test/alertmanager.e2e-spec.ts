@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventBus } from '../src/common/event-bus.js';
 import type { EventRecord } from '../src/event-log/event.types.js';
-import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { nextCommitted } from './support/committed.js';
+import { freePort } from './support/net.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -15,34 +14,6 @@ let dir: string;
 let alertmanager: ChildProcess;
 let amUrl: string;
 let app: TestApp;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function committed<E extends EventRecord>(test: (e: EventRecord) => e is E, timeoutMs = 20_000): Promise<E> {
-  const bus = app.running.app.get(EventBus);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = bus.on(EVENTS_COMMITTED, (events) => {
-      const match = events.find(test);
-      if (!match) return;
-      clearTimeout(timer);
-      off();
-      resolve(match);
-    });
-  });
-}
 
 interface AmAlert {
   labels: Record<string, string>;
@@ -90,7 +61,7 @@ describe('Alertmanager channel', () => {
     const rec = path.join(app.volumesDir, 'cam', 'rec');
     mkdirSync(rec, { recursive: true });
     for (let i = 0; i < 3; i++) writeFileSync(path.join(rec, `young-${i}.mp4`), Buffer.alloc(1000));
-    const delivered = committed((e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('alertmanager:'));
+    const delivered = nextCommitted(app, (e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('alertmanager:'));
     const body = JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: 100 } });
     expect((await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body })).status).toBe(201);
     await delivered;
@@ -105,7 +76,7 @@ describe('Alertmanager channel', () => {
     ]);
 
     // A higher cap and a manual run: under the cap, unblocked, resolved.
-    const resolved = committed((e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('alertmanager:') && e.payload.id !== firing[0]!.annotations.alert_id);
+    const resolved = nextCommitted(app, (e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('alertmanager:') && e.payload.id !== firing[0]!.annotations.alert_id);
     const raised = JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: 100_000 } });
     expect((await rawRequest(app.url, 'POST', '/api/register', { headers: { 'content-type': 'application/json' }, body: raised })).status).toBe(200);
     expect((await rawRequest(app.url, 'POST', '/api/cleanup', { headers: { 'content-type': 'application/json' }, body: '{"volume_name":"cam"}' })).status).toBe(200);

@@ -2,9 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
-import { EventBus } from '../src/common/event-bus.js';
 import type { EventRecord } from '../src/event-log/event.types.js';
-import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { nextCommitted } from './support/committed.js';
 import { startSmtpReceiver, startWebhookReceiver } from './support/alert-receivers.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -20,23 +19,6 @@ let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 let flaky: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let broken: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const failuresById = new Map<string, number>();
-
-function committed<E extends EventRecord>(test: (e: EventRecord) => e is E, timeoutMs = 90_000): Promise<E> {
-  const bus = app.running.app.get(EventBus);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = bus.on(EVENTS_COMMITTED, (events) => {
-      const match = events.find(test);
-      if (!match) return;
-      clearTimeout(timer);
-      off();
-      resolve(match);
-    });
-  });
-}
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
@@ -78,8 +60,8 @@ describe('alerts through real receivers', () => {
   it('delivers a blocked target\'s alert: email once, the webhook after five refusals with one id and valid signatures', async () => {
     const rec = path.join(app.volumesDir, 'cam', 'rec');
     mkdirSync(rec, { recursive: true });
-    const raised = committed((e): e is EventRecord<'alert.raised'> => e.type === 'alert.raised' && e.payload.alert.kind === 'blocked');
-    const flakyDelivered = committed((e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('webhook:127.0.0.1'));
+    const raised = nextCommitted(app, (e): e is EventRecord<'alert.raised'> => e.type === 'alert.raised' && e.payload.alert.kind === 'blocked', 90_000);
+    const flakyDelivered = nextCommitted(app, (e): e is EventRecord<'alert.delivered'> => e.type === 'alert.delivered' && e.payload.channel.startsWith('webhook:127.0.0.1'), 90_000);
     const body = JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: 100 } });
     // Files younger than min_age_seconds (60 s) may not go: the target stays over its cap, blocked.
     for (let i = 0; i < 3; i++) writeFileSync(path.join(rec, `young-${i}.mp4`), Buffer.alloc(1000));
@@ -106,8 +88,8 @@ describe('alerts through real receivers', () => {
   }, 120_000);
 
   it('reports a channel that never recovers, through the other channels, while the alert waits for it', async () => {
-    const failing = committed((e): e is EventRecord<'channel.failing'> => e.type === 'channel.failing' && e.payload.channel.startsWith('webhook:localhost'));
-    const warned = committed((e): e is EventRecord<'alert.raised'> => e.type === 'alert.raised' && e.payload.alert.kind === 'delivery_failing');
+    const failing = nextCommitted(app, (e): e is EventRecord<'channel.failing'> => e.type === 'channel.failing' && e.payload.channel.startsWith('webhook:localhost'), 90_000);
+    const warned = nextCommitted(app, (e): e is EventRecord<'alert.raised'> => e.type === 'alert.raised' && e.payload.alert.kind === 'delivery_failing', 90_000);
     await failing;
     const { alert, channels } = (await warned).payload;
     expect(channels.some((c) => c.startsWith('webhook:localhost'))).toBe(false);

@@ -1,45 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventBus } from '../src/common/event-bus.js';
 import type { EventRecord } from '../src/event-log/event.types.js';
-import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { nextCommitted } from './support/committed.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { mountTmpfs } from './support/tmpfs.js';
 
 /**
  * Emergency cleanup on a real 32 MiB tmpfs: filled past 95 %, the emergency policies run by priority until it is
  * below the critical threshold (90 %); a target without an emergency policy is never touched. Mounting needs root.
  */
 const MiB = 1024 * 1024;
-let base: string;
+let fs: ReturnType<typeof mountTmpfs>;
 let mount: string;
 let app: TestApp;
 
 const files = (dir: string): string[] => readdirSync(path.join(mount, dir)).sort();
-const usedPct = (): number => {
-  const s = statfsSync(mount);
-  return ((s.blocks - s.bfree) / (s.blocks - s.bfree + s.bavail)) * 100;
-};
-
-function committed<E extends EventRecord>(test: (e: EventRecord) => e is E, timeoutMs = 20_000): Promise<E> {
-  const bus = app.running.app.get(EventBus);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching event within ${timeoutMs} ms (${usedPct().toFixed(1)}% used)`));
-    }, timeoutMs);
-    const off = bus.on(EVENTS_COMMITTED, (events) => {
-      const match = events.find(test);
-      if (!match) return;
-      clearTimeout(timer);
-      off();
-      resolve(match);
-    });
-  });
-}
+const usedPct = (): number => fs.usedPct();
 
 const emergencyDone = (e: EventRecord): e is EventRecord<'emergency.completed'> => e.type === 'emergency.completed';
 
@@ -53,12 +31,8 @@ function write(dir: string, count: number, size: number, prefix: string): void {
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the emergency tests mount a tmpfs: run them as root (CI does)');
-  base = mkdtempSync(path.join(tmpdir(), 'sm-emergency-'));
-  mount = path.join(base, 'fs');
-  mkdirSync(mount);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${32 * MiB},nr_inodes=4096`, 'tmpfs', mount], { encoding: 'utf8' });
-  if (mounted.status !== 0) throw new Error(`mount -t tmpfs failed: ${mounted.stderr}`);
+  fs = mountTmpfs('emergency', 32 * MiB);
+  mount = fs.mount;
   for (const dir of ['cam', 'logs', 'keep']) mkdirSync(path.join(mount, dir));
   app = await startTestApp({ SM_ROOTS: `fast=${mount}` });
   await register('/cam', 'keep_n_latest', { keep_count: 1000, priority: 1, emergency: { keep_count: 2 } });
@@ -68,8 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  spawnSync('umount', [mount]);
-  rmSync(base, { recursive: true, force: true });
+  fs?.unmount();
 });
 
 describe('emergency cleanup on a real tmpfs', () => {
@@ -81,15 +54,15 @@ describe('emergency cleanup on a real tmpfs', () => {
     expect(response.status).toBe(200);
     const report = response.json as { dry_run: boolean; filesystems: Array<{ mountpoint: string; targets: Array<{ path: string; files: number }> }> };
     expect(report.dry_run).toBe(true);
-    const fs = report.filesystems.find((f) => f.mountpoint === mount)!;
-    expect(fs.targets.map((t) => [t.path, t.files])).toEqual([['/cam', 8], ['/logs', 5]]);
+    const filesystem = report.filesystems.find((f) => f.mountpoint === mount)!;
+    expect(filesystem.targets.map((t) => [t.path, t.files])).toEqual([['/cam', 8], ['/logs', 5]]);
     expect([files('cam').length, files('logs').length, files('keep').length]).toEqual([10, 5, 5]);
   });
 
   it('past 95 %, runs the emergency policies by priority until below critical; the target without one is untouched', async () => {
-    const done = committed(emergencyDone);
+    const done = nextCommitted(app, emergencyDone, 20_000, () => `${usedPct().toFixed(1)}% used`);
     // The automatic run's alert (the dry run above has its own, which may still be on its way).
-    const alerted = committed(
+    const alerted = nextCommitted(app, 
       (e): e is EventRecord<'alert.raised'> => e.type === 'alert.raised' && e.payload.alert.kind === 'emergency_deletion' && e.payload.alert.details.automatic === true,
     );
     write('cam', 1, 0.96 * 32 * MiB - (usedPct() / 100) * 32 * MiB, 'z'); // the write that takes it past 95 %
@@ -108,7 +81,7 @@ describe('emergency cleanup on a real tmpfs', () => {
 
   it('in maintenance mode the automatic run is a dry run, and says so', async () => {
     await rawRequest(app.url, 'POST', '/api/maintenance', { headers: { 'content-type': 'application/json' }, body: '{"enabled":true,"reason":"disk swap"}' });
-    const done = committed(emergencyDone);
+    const done = nextCommitted(app, emergencyDone, 20_000, () => `${usedPct().toFixed(1)}% used`);
     write('logs', 1, 0.97 * 32 * MiB - (usedPct() / 100) * 32 * MiB, 'm');
     const { payload } = await done;
     expect(payload).toMatchObject({ automatic: true, dry_run: true, dry_run_reason: 'maintenance mode' });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { renderDashboards } from '../src/cli/render-dashboards.js';
 import { dashboardQueries } from '../src/metrics/dashboards.js';
+import { freePort } from './support/net.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -22,17 +23,6 @@ let dir: string;
 let prometheus: ChildProcess;
 let promUrl: string;
 let app: TestApp;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);

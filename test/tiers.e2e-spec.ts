@@ -1,30 +1,27 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBus } from '../src/common/event-bus.js';
 import type { EventRecord } from '../src/event-log/event.types.js';
 import { EVENTS_COMMITTED } from '../src/state/state.store.js';
 import { FilesystemSampler } from '../src/tiers/filesystem-sampler.service.js';
+import { nextCommitted } from './support/committed.js';
 import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { mountTmpfs } from './support/tmpfs.js';
 
 /**
  * Tiers on a real filesystem: a 16 MiB tmpfs, filled for real through warning, critical and emergency and
  * emptied again. Mounting needs root (CI runs as root).
  */
 const SIZE = 16 * 1024 * 1024;
-let base: string;
+let fs: ReturnType<typeof mountTmpfs>;
 let mount: string;
 let app: TestApp;
 const seen: EventRecord[] = [];
 let counter = 0;
 
-function usedPct(): number {
-  const s = statfsSync(mount);
-  return ((s.blocks - s.bfree) / (s.blocks - s.bfree + s.bavail)) * 100;
-}
+const usedPct = (): number => fs.usedPct();
 
 /** Adds a file so that the filesystem is at about `pct` used (tmpfs counts whole pages). */
 function fillTo(pct: number): void {
@@ -39,23 +36,8 @@ function clear(): void {
   for (const name of readdirSync(path.join(mount, 'rec'))) rmSync(path.join(mount, 'rec', name));
 }
 
-/** Resolves with the first event committed from now on that matches. */
-function next<E extends EventRecord>(test: (e: EventRecord) => e is E, timeoutMs = 10_000): Promise<E> {
-  const bus = app.running.app.get(EventBus);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching event within ${timeoutMs} ms at ${usedPct().toFixed(1)}% used; seen: ${seen.map((e) => e.type).join(', ')}`));
-    }, timeoutMs);
-    const off = bus.on(EVENTS_COMMITTED, (events) => {
-      const match = events.find(test);
-      if (!match) return;
-      clearTimeout(timer);
-      off();
-      resolve(match);
-    });
-  });
-}
+const next = <E extends EventRecord>(test: (e: EventRecord) => e is E): Promise<E> =>
+  nextCommitted(app, test, 10_000, () => `${usedPct().toFixed(1)}% used; seen: ${seen.map((e) => e.type).join(', ')}`);
 
 const fsTier = (to: string) => (e: EventRecord): e is EventRecord<'filesystem.tier_changed'> =>
   e.type === 'filesystem.tier_changed' && e.payload.to === to;
@@ -63,12 +45,8 @@ const fsTierEvents = (): Array<EventRecord<'filesystem.tier_changed'>> =>
   seen.filter((e): e is EventRecord<'filesystem.tier_changed'> => e.type === 'filesystem.tier_changed');
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the tier tests mount a tmpfs: run them as root (CI does)');
-  base = mkdtempSync(path.join(tmpdir(), 'sm-tiers-'));
-  mount = path.join(base, 'fs');
-  mkdirSync(mount);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE},nr_inodes=4096`, 'tmpfs', mount], { encoding: 'utf8' });
-  if (mounted.status !== 0) throw new Error(`mount -t tmpfs failed: ${mounted.stderr}`);
+  fs = mountTmpfs('tiers', SIZE);
+  mount = fs.mount;
   mkdirSync(path.join(mount, 'rec'));
   app = await startTestApp({ SM_ROOTS: `fast=${mount}` });
   app.running.app.get(EventBus).on(EVENTS_COMMITTED, (events) => void seen.push(...events));
@@ -76,8 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  spawnSync('umount', [mount]);
-  rmSync(base, { recursive: true, force: true });
+  fs?.unmount();
 });
 
 describe('tiers on a real tmpfs', () => {

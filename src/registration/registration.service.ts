@@ -6,7 +6,7 @@ import { Clock } from '../common/clock.js';
 import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { NewEvent } from '../event-log/event.types.js';
+import type { EventPayloads, NewEvent } from '../event-log/event.types.js';
 import { TargetPaths } from './target-paths.port.js';
 import { targetKey, type ManagerState, type Registration, type RegistrationSource } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
@@ -19,14 +19,8 @@ export interface UpsertOutcome {
   readonly registration: Registration;
 }
 
-export interface ImportSummary {
-  readonly mode: 'merge' | 'replace';
-  readonly dry_run: boolean;
-  readonly created: number;
-  readonly updated: number;
-  readonly unchanged: number;
-  readonly removed: number;
-}
+/** What an import did (or, as a dry run, would do): the payload of `registrations.imported`. */
+export type ImportSummary = EventPayloads['registrations.imported'];
 
 export interface RegistrationExport {
   readonly version: 1;
