@@ -142,6 +142,7 @@ export class AlertDeliveryService implements OnModuleInit, OnApplicationBootstra
           return;
         }
         queue.shift();
+        this.logger.log(`Alert ${job.alert.id} delivered through ${name}${job.attempts > 0 ? ` after ${job.attempts} failed attempt(s)` : ''}`);
         await this.record([{ type: 'alert.delivered', payload: { id: job.alert.id, channel: name, attempts: job.attempts + 1 } }]);
         if (this.failingSince.has(name) || this.store.current.alerts.failingChannels[name]) {
           this.failingSince.delete(name);

@@ -42,7 +42,8 @@ export interface ReceivedMail {
 }
 
 /** A real SMTP server (the smtp-server package) on 127.0.0.1, keeping every message it accepts. */
-export async function startSmtpReceiver(): Promise<{ url: string; mails: ReceivedMail[]; close(): Promise<void> }> {
+/** `port`: a given one (a test that starts the server after the manager was told where it is). */
+export async function startSmtpReceiver(port = 0): Promise<{ url: string; mails: ReceivedMail[]; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -65,7 +66,7 @@ export async function startSmtpReceiver(): Promise<{ url: string; mails: Receive
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${address.port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
