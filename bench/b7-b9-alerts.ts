@@ -76,7 +76,9 @@ export async function benchEmergency(runs = 50): Promise<void> {
       const done = nextEvent(running, (e) => e.type === 'emergency.completed');
       const started = performance.now();
       fillTo(mount, 'cam', `r${run}-burst.bin`, 96);
+      const timeout = setTimeout(() => say(`B7 run ${run}: no emergency cleanup after 10 s at ${usedPct(mount).toFixed(1)}%`), 10_000);
       await done;
+      clearTimeout(timeout);
       if (usedPct(mount) >= 90) throw new Error(`run ${run}: still ${usedPct(mount).toFixed(1)}% after the emergency cleanup`);
       times.push(performance.now() - started);
       for (const name of readdirSync(path.join(mount, 'cam'))) rmSync(path.join(mount, 'cam', name));

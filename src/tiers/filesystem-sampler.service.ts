@@ -55,7 +55,6 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
   private readonly readings = new Map<string, FilesystemReading>();
   private readonly lastSampledAt = new Map<string, number>();
   private readonly trailing = new Map<string, NodeJS.Timeout>();
-  private readonly lastBytes = new Map<string, number>();
   private readonly growth = new Map<string, GrowthTracker>();
   private stopped = false;
   private pass: Promise<void> = Promise.resolve();
@@ -74,13 +73,10 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
   onModuleInit(): void {
     this.scheduler.every(SAMPLING_JOB, this.config.intervals.monitorSeconds, () => this.sampleAll());
     this.bus.on(CLEANUP_RAN, ({ registration }) => this.sampleVolume(registration.volume_name));
-    // Growth can cross a threshold; shrinking (an app or a person deleting) can leave one.
-    this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => {
-      const bytes = monitor.tally.diskBytes;
-      if (bytes === this.lastBytes.get(registration.id)) return;
-      this.lastBytes.set(registration.id, bytes);
-      this.sampleSoon(registration.volume_name);
-    });
+    // Growth can cross a threshold; shrinking (an app or a person deleting) can leave one. Every change counts,
+    // not only a different total: a tally can come back to the same figure while the disk did not (the files a
+    // cleanup removed, written again).
+    this.bus.on(TALLY_CHANGED, ({ registration }) => this.sampleSoon(registration.volume_name));
     // A registration on a volume not measured yet (it just appeared) may bring a filesystem not measured yet.
     this.bus.on(EVENTS_COMMITTED, async (events) => {
       const unknown = events.some(

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { CLEANUP_RAN } from '../cleanup/cleanup.topics.js';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -46,6 +47,8 @@ export class TargetTiers implements OnModuleInit {
       tracker.add(this.clock.now().getTime(), monitor.tally.bytes);
       return this.update(registration.id, monitor.tally.bytes);
     });
+    // A cleanup's deletions reach the index directly (no tally.changed): its end re-decides the tier.
+    this.bus.on(CLEANUP_RAN, ({ registration }) => this.update(registration.id, this.measuring.tally(registration.id)?.bytes ?? 0));
     this.bus.on(EVENTS_COMMITTED, async (events) => {
       for (const event of events) {
         if (event.type === 'registration.removed') this.growth.delete(event.payload.id);
