@@ -32,6 +32,7 @@ export class MetricsService implements OnModuleInit {
   /** Watcher figures already counted, per monitor (a re-created monitor counts from 0 again). */
   private readonly watcherSeen = new WeakMap<object, { events: number; errors: number }>();
   private eventLog: { events: number; sizeBytes: number } | undefined;
+  private rendering: Promise<string> | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -111,10 +112,20 @@ export class MetricsService implements OnModuleInit {
     });
   }
 
-  /** The exposition text. Figures that need a call (the database) are fetched once, before the gauges read them. */
-  async render(): Promise<string> {
-    await this.refresh();
-    return this.registry.metrics();
+  /**
+   * The exposition text. Figures that need a call (the database) are fetched once, before the gauges read them.
+   * Scrapes that arrive while one is being rendered share it (the text is as fresh as the render they join).
+   */
+  render(): Promise<string> {
+    this.rendering ??= (async () => {
+      try {
+        await this.refresh();
+        return await this.registry.metrics();
+      } finally {
+        this.rendering = undefined;
+      }
+    })();
+    return this.rendering;
   }
 
   private async refresh(): Promise<void> {
