@@ -23,7 +23,7 @@ export class AlertmanagerChannel extends AlertChannel {
     const response = await fetch(new URL('/api/v2/alerts', this.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([toAlertmanager(alert, new Date())]),
+      body: JSON.stringify(toAlertmanager(alert, new Date())),
       redirect: 'error',
     });
     const text = await response.text();
@@ -50,12 +50,23 @@ export function alertLabels(alert: AlertMessage): Record<string, string> {
   return labels;
 }
 
-function toAlertmanager(alert: AlertMessage, now: Date): Record<string, unknown> {
-  const resolved = alert.status === 'resolved';
-  return {
-    labels: alertLabels(alert),
-    annotations: { summary: alert.title, description: alert.text, alert_id: alert.id },
+const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
+
+/**
+ * One condition at one severity is one Alertmanager alert. A tier change moves the condition to another
+ * severity: the others are ended in the same post (an escalation from warning to critical leaves no warning
+ * alert firing there), and a resolution ends them all.
+ */
+function toAlertmanager(alert: AlertMessage, now: Date): Array<Record<string, unknown>> {
+  const labels = alertLabels(alert);
+  const ended = now.toISOString();
+  const annotations = { summary: alert.title, description: alert.text, alert_id: alert.id };
+  const others = SEVERITIES.filter((severity) => alert.status === 'resolved' || severity !== labels.severity).map((severity) => ({
+    labels: { ...labels, severity },
+    annotations,
     startsAt: alert.at,
-    endsAt: resolved ? now.toISOString() : new Date(now.getTime() + ALERTMANAGER_HOLD_MS).toISOString(),
-  };
+    endsAt: ended,
+  }));
+  if (alert.status === 'resolved') return others;
+  return [{ labels, annotations, startsAt: alert.at, endsAt: new Date(now.getTime() + ALERTMANAGER_HOLD_MS).toISOString() }, ...others];
 }
