@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { TimedWatcher } from '../test/support/timed-watcher.js';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js'
 import { ChokidarWatchAdapter } from '../src/adapters/watching/chokidar-watch.adapter.js';
 import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
 import { COALESCING_WINDOW_MS, TargetMonitor } from '../src/measuring/target-monitor.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/measuring/watch.port.js';
+import type { WatchPort } from '../src/measuring/watch.port.js';
 import { median, say } from './util.js';
 
 /** The seeded writer of the monitor-convergence test, from the source tree (two levels above the built bench). */
@@ -27,26 +28,6 @@ function findCount(root: string): { bytes: number; files: number } {
     files++;
   }
   return { bytes: [...inodes.values()].reduce((a, b) => a + b, 0), files };
-}
-
-/** Passes a watcher through, noting when it last delivered events. */
-class TimedWatcher extends WatchPort {
-  lastEventAt = 0;
-  constructor(private readonly inner: WatchPort) {
-    super();
-  }
-  get name(): string {
-    return this.inner.name;
-  }
-  watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription> {
-    return this.inner.watch(root, mode, {
-      onEvents: (events) => {
-        this.lastEventAt = performance.now();
-        handlers.onEvents(events);
-      },
-      onError: handlers.onError,
-    });
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { TimedWatcher } from './support/timed-watcher.js';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js'
 import { TargetMonitor } from '../src/measuring/target-monitor.js';
 import { ChokidarWatchAdapter } from '../src/adapters/watching/chokidar-watch.adapter.js';
 import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/measuring/watch.port.js';
+import type { WatchPort } from '../src/measuring/watch.port.js';
 
 /**
  * Seeded random file operations against a watched target: once the writer stops, the incremental tally
@@ -44,26 +45,6 @@ function findCount(root: string): { bytes: number; files: number } {
  * the tree, a scheduler that runs other suites first) cannot fail a run that converges.
  */
 const MAX_CONVERGENCE_MS = 5000;
-
-/** Passes a watcher through, noting when it last delivered events. */
-class TimedWatcher extends WatchPort {
-  lastEventAt = 0;
-  constructor(private readonly inner: WatchPort) {
-    super();
-  }
-  get name(): string {
-    return this.inner.name;
-  }
-  watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription> {
-    return this.inner.watch(root, mode, {
-      onEvents: (events) => {
-        this.lastEventAt = performance.now();
-        handlers.onEvents(events);
-      },
-      onError: handlers.onError,
-    });
-  }
-}
 
 /**
  * [name, adapter].

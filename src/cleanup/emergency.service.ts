@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { roundRatio } from '../common/format.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -142,8 +143,8 @@ export class EmergencyService implements OnModuleInit {
         dry_run: dryRun,
         automatic: options.automatic,
         dry_run_reason: maintenance ? 'maintenance mode' : options.dryRun ? 'requested' : null,
-        before_ratio: round(startRatio),
-        after_ratio: round(ratio),
+        before_ratio: roundRatio(startRatio),
+        after_ratio: roundRatio(ratio),
         files,
         bytes,
         targets: reports.map((r) => ({ target: targetKey(r.volume_name, r.path), priority: r.priority, files: r.files, bytes: r.bytes, first_paths: r.first_paths.slice(0, 20) })),
@@ -152,7 +153,7 @@ export class EmergencyService implements OnModuleInit {
     };
     await this.store.record([event]).catch((error: unknown) => this.logger.error(`Emergency cleanup of ${mount} not recorded: ${String(error)}`));
     if (reports.length > 0) this.logger.warn(`Emergency cleanup of ${mount}: ${files} files, ${bytes} bytes${dryRun ? ' (dry run)' : ''}; ${(startRatio * 100).toFixed(1)}% → ${(ratio * 100).toFixed(1)}% (${outcome})`);
-    return { mountpoint: mount, before_ratio: round(startRatio), after_ratio: round(ratio), outcome, targets: reports };
+    return { mountpoint: mount, before_ratio: roundRatio(startRatio), after_ratio: roundRatio(ratio), outcome, targets: reports };
   }
 }
 
@@ -162,8 +163,4 @@ function priorityOf(registration: Registration): number {
 
 function sum<T extends { files: number; bytes: number }>(items: readonly T[], key: 'files' | 'bytes'): number {
   return items.reduce((n, item) => n + item[key], 0);
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

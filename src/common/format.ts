@@ -1,3 +1,8 @@
+/** A ratio (0..1) to four decimals, as events, health and reports show it. */
+export function roundRatio(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;
 
 /** Decimal units, one decimal place above bytes ("1.2 GB"), for reasons, reports, alerts and log lines. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { roundRatio } from '../common/format.js';
 import { Clock } from '../common/clock.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
@@ -129,16 +130,12 @@ export class HealthService {
       volumes: reading.volumes,
       total_bytes: reading.usage.totalBytes,
       available_bytes: reading.usage.availableBytes,
-      used_ratio: round(reading.bytesRatio),
-      inode_ratio: round(reading.inodeRatio),
+      used_ratio: roundRatio(reading.bytesRatio),
+      inode_ratio: roundRatio(reading.inodeRatio),
       tier: reading.tier,
       measured_at: reading.measuredAt.toISOString(),
       growth_bytes_per_hour: reading.forecast.bytesPerSecond === null ? null : Math.round(reading.forecast.bytesPerSecond * 3600),
       full_in_hours: reading.forecast.secondsUntilFull === null ? null : Math.round((reading.forecast.secondsUntilFull / 3600) * 10) / 10,
     }));
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

@@ -67,17 +67,10 @@ export function entryFromStats(path: string, s: PathStat): FileEntry {
   return { path, size: s.size, blocks: s.blocks, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, dev: s.dev, ino: s.ino, nlink: s.nlink };
 }
 
-/** What the measuring engine reads of one path (node's `fs.Stats` has this shape). */
-export interface PathStat {
+/** What the measuring engine reads of one path: a file entry's figures and its kind (node's `fs.Stats` has this shape). */
+export interface PathStat extends Omit<FileEntry, 'path'> {
   isFile(): boolean;
   isDirectory(): boolean;
-  readonly size: number;
-  readonly blocks: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly dev: number;
-  readonly ino: number;
-  readonly nlink: number;
 }
 
 /** One entry of a directory listing (node's `fs.Dirent` has this shape). */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { roundRatio } from '../common/format.js';
 import { CLEANUP_RAN } from '../cleanup/cleanup.topics.js';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/event-bus.js';
@@ -214,8 +215,8 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
               mountpoint: mountPoint,
               from,
               to,
-              used_ratio: round(fullness.bytesRatio),
-              inode_ratio: round(fullness.inodeRatio),
+              used_ratio: roundRatio(fullness.bytesRatio),
+              inode_ratio: roundRatio(fullness.inodeRatio),
               total_bytes: usage.totalBytes,
               available_bytes: usage.availableBytes,
               volumes,
@@ -263,8 +264,4 @@ export function fullnessOf(usage: FilesystemUsage): Fullness {
     bytesRatio: denominator > 0 ? usage.usedBytes / denominator : 0,
     inodeRatio: usage.totalInodes > 0 ? (usage.totalInodes - usage.freeInodes) / usage.totalInodes : 0,
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

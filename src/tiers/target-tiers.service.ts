@@ -45,16 +45,16 @@ export class TargetTiers implements OnModuleInit {
       const tracker = this.growth.get(registration.id) ?? new GrowthTracker();
       this.growth.set(registration.id, tracker);
       tracker.add(this.clock.now().getTime(), monitor.tally.bytes);
-      return this.update(registration.id, monitor.tally.bytes);
+      return this.update(registration, monitor.tally.bytes);
     });
     // A cleanup's deletions reach the index directly (no tally.changed): its end re-decides the tier.
-    this.bus.on(CLEANUP_RAN, ({ registration }) => this.update(registration.id, this.measuring.tally(registration.id)?.bytes ?? 0));
+    this.bus.on(CLEANUP_RAN, ({ registration }) => this.update(registration, this.measuring.tally(registration.id)?.bytes ?? 0));
     this.bus.on(EVENTS_COMMITTED, async (events) => {
       for (const event of events) {
         if (event.type === 'registration.removed') this.growth.delete(event.payload.id);
         if (!TIER_INPUTS.has(event.type) || !event.target) continue;
         const registration = this.store.current.registrations[event.target];
-        if (registration) await this.update(registration.id, this.measuring.tally(registration.id)?.bytes ?? 0);
+        if (registration) await this.update(registration, this.measuring.tally(registration.id)?.bytes ?? 0);
       }
     });
   }
@@ -65,11 +65,11 @@ export class TargetTiers implements OnModuleInit {
   }
 
   /** Re-decides one target's tier; records a change (under the store's lock, so never twice). */
-  async update(registrationId: string, bytes: number): Promise<void> {
-    const current = this.decide(this.store.current, registrationId, bytes);
+  async update(target: Pick<Registration, 'id' | 'volume_name' | 'path'>, bytes: number): Promise<void> {
+    const current = this.decide(this.store.current, target, bytes);
     if (!current || current.to === current.from) return;
     await this.store.transact((state) => {
-      const decision = this.decide(state, registrationId, bytes);
+      const decision = this.decide(state, target, bytes);
       if (!decision || decision.to === decision.from) return { events: [], result: undefined };
       const { registration, key, from, to, reason, cause } = decision;
       if (to === 'ok') this.logger.log(`${key}: tier ${from} → ${to} (${reason})`);
@@ -78,10 +78,11 @@ export class TargetTiers implements OnModuleInit {
     });
   }
 
-  private decide(state: Readonly<ManagerState>, registrationId: string, bytes: number) {
-    const registration = Object.values(state.registrations).find((r: Registration) => r.id === registrationId);
-    if (!registration) return undefined;
-    const key = targetKey(registration.volume_name, registration.path);
+  /** By key (a tally change is frequent: no scan of every registration); the same id, or it was replaced. */
+  private decide(state: Readonly<ManagerState>, target: Pick<Registration, 'id' | 'volume_name' | 'path'>, bytes: number) {
+    const key = targetKey(target.volume_name, target.path);
+    const registration = state.registrations[key];
+    if (!registration || registration.id !== target.id) return undefined;
     const record = targetRecord(state, key);
     const params = registration.params;
     const { tier, reason, cause } = targetTierOf(

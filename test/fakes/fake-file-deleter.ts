@@ -1,11 +1,7 @@
 import { FileDeleter, type DeletionOptions, type DeletionReport } from '../../src/cleanup/file-deleter.port.js';
 import type { FileEntry } from '../../src/measuring/file-entry.js';
 import type { FakeDisk } from './fake-disk.js';
-
-interface Hold {
-  readonly reached: () => void;
-  readonly gate: Promise<void>;
-}
+import { Holds, type Hold } from './holds.js';
 
 /**
  * Deletes planned files from a FakeDisk, with the port's contract where cleanup relies on it: plan order, `limit`
@@ -19,7 +15,7 @@ export class FakeFileDeleter extends FileDeleter {
   refuseWith: Error | undefined;
   /** Absolute paths whose deletion fails (reported as errors, the file stays). */
   readonly failing = new Set<string>();
-  private readonly holds: Hold[] = [];
+  private readonly holds = new Holds();
 
   constructor(private readonly disk: FakeDisk) {
     super();
@@ -29,23 +25,14 @@ export class FakeFileDeleter extends FileDeleter {
    * The next call waits before deleting until `release()`; `reached` resolves once it is waiting, so a spec can
    * act while a cleanup run is in the middle of deleting.
    */
-  hold(): { readonly reached: Promise<void>; readonly release: () => void } {
-    let release!: () => void;
-    let reached!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const waiting = new Promise<void>((resolve) => (reached = resolve));
-    this.holds.push({ reached, gate });
-    return { reached: waiting, release };
+  hold(): Hold {
+    return this.holds.hold();
   }
 
   async deleteFiles(root: string, entries: readonly FileEntry[], options: DeletionOptions): Promise<DeletionReport> {
     this.runs.push({ root, paths: entries.map((e) => e.path), options });
     if (this.refuseWith) throw this.refuseWith;
-    const hold = this.holds.shift();
-    if (hold) {
-      hold.reached();
-      await hold.gate;
-    }
+    await this.holds.pass();
     const report: DeletionReport = { deleted: [], skipped: [], bytes: 0, dirsRemoved: 0, errors: [], processed: 0 };
     for (const entry of entries) {
       if (options.limit !== undefined && report.deleted.length >= options.limit) break;

@@ -1,4 +1,5 @@
 import type { EventRecord, NewEvent } from '../../src/event-log/event.types.js';
+import { Holds, type Hold } from './holds.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
 
 /**
@@ -10,24 +11,15 @@ export class ScriptedEventLog extends InMemoryEventLog {
   failAppends: Error | undefined;
   /** When set, snapshot writes reject with it and store nothing. */
   failSnapshots: Error | undefined;
-  private readonly holds: Array<{ readonly reached: () => void; readonly gate: Promise<void> }> = [];
+  private readonly holds = new Holds();
 
   /** The next append waits before committing until `release()`; `reached` resolves once it waits. */
-  holdAppend(): { readonly reached: Promise<void>; readonly release: () => void } {
-    let release!: () => void;
-    let reached!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const waiting = new Promise<void>((resolve) => (reached = resolve));
-    this.holds.push({ reached, gate });
-    return { reached: waiting, release };
+  holdAppend(): Hold {
+    return this.holds.hold();
   }
 
   override async append(events: readonly NewEvent[]): Promise<EventRecord[]> {
-    const hold = this.holds.shift();
-    if (hold) {
-      hold.reached();
-      await hold.gate;
-    }
+    await this.holds.pass();
     if (this.failAppends) throw this.failAppends;
     return super.append(events);
   }
