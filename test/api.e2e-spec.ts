@@ -151,23 +151,47 @@ describe('GET /api/volumes', () => {
     ).expect(201);
   });
 
+  /** The volume list once every size is measured (sizes are measured in the background, never on a request). */
+  async function measuredVolumes(): Promise<Array<Record<string, unknown> & { registrations: Array<Record<string, unknown>> }>> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const response = await request(app.url).get('/api/volumes').expect(200);
+      const volumes = response.body as Array<Record<string, unknown> & { registrations: Array<Record<string, unknown>> }>;
+      const measured = volumes.every((v) => v.current_bytes_measured_at !== null && v.registrations.every((r) => r.path_bytes_measured_at !== null));
+      if (measured) return volumes;
+      if (Date.now() > deadline) throw new Error(`volume sizes still unmeasured: ${JSON.stringify(volumes)}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('answers at once, before the background walk has measured a volume, and says so', async () => {
+    writeFile('fresh/a.bin', 10);
+    const first = await request(app.url).get('/api/volumes?name=fresh').expect(200);
+    expect(first.body[0]).toMatchObject({ volume_name: 'fresh', current_bytes: null, current_bytes_source: null, current_bytes_measured_at: null });
+    await measuredVolumes();
+    const later = await request(app.url).get('/api/volumes?name=fresh').expect(200);
+    expect(later.body[0]).toMatchObject({ current_bytes: 10, current_bytes_source: 'scan', current_bytes_measured_at: expect.any(String) });
+  });
+
   it("lists every volume with seed 000's fields and measured sizes", async () => {
-    const response = await request(app.url).get('/api/volumes').expect(200);
-    expect(response.body.map((v: { volume_name: string }) => v.volume_name)).toEqual(['caddy_data', 'camera-footage']);
-    const camera = response.body[1];
+    const volumes = await measuredVolumes();
+    expect(volumes.map((v) => v.volume_name)).toEqual(['caddy_data', 'camera-footage']);
+    const camera = volumes[1]!;
     expect(Object.keys(camera)).toEqual(
       expect.arrayContaining(['volume_name', 'current_bytes', 'containers', 'driver', 'created_at', 'registrations', 'tier', 'status']),
     );
     expect(camera).toMatchObject({ current_bytes: 5500, containers: [], driver: 'local', status: 'available' });
     expect(camera.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(camera.current_bytes_source).toBe('scan');
     expect(camera.registrations).toEqual([
-      expect.objectContaining({ path: '/recordings', algorithm: 'max_size', path_bytes: 5000, last_cleaned: null, files_removed_last_run: null }),
-      expect.objectContaining({ path: '/snapshots', algorithm: 'keep_n_latest', params: { keep_count: 100 }, path_bytes: 500 }),
+      expect.objectContaining({ path: '/recordings', algorithm: 'max_size', path_bytes: 5000, path_bytes_source: 'index', last_cleaned: null, files_removed_last_run: null }),
+      expect.objectContaining({ path: '/snapshots', algorithm: 'keep_n_latest', params: { keep_count: 100 }, path_bytes: 500, path_bytes_source: 'index' }),
     ]);
-    expect(response.body[0]).toMatchObject({ volume_name: 'caddy_data', current_bytes: 100, registrations: [] });
+    expect(volumes[0]).toMatchObject({ volume_name: 'caddy_data', current_bytes: 100, registrations: [] });
   });
 
   it('filters by name and registration and sorts', async () => {
+    await measuredVolumes();
     const byName = await request(app.url).get('/api/volumes?name=CADDY').expect(200);
     expect(byName.body.map((v: { volume_name: string }) => v.volume_name)).toEqual(['caddy_data']);
     const registered = await request(app.url).get('/api/volumes?registered=true').expect(200);
@@ -275,7 +299,7 @@ describe('health and documentation', () => {
       scheduler: { running: true },
     });
     expect(health.body.problems).toEqual(['1 registration(s) pending: volume missing']);
-    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['alert-emergency-repeat', 'alert-refresh', 'event-log-compaction', 'filesystem-sampling', 'sweep', 'volume-discovery']);
+    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['alert-emergency-repeat', 'alert-refresh', 'event-log-compaction', 'filesystem-sampling', 'sweep', 'volume-discovery', 'volume-usage']);
     expect(health.body.scheduler.jobs.find((j: { name: string }) => j.name === 'sweep').next_run).toEqual(expect.any(String));
     expect(health.body.volumes).toEqual([
       { volume_name: 'caddy_data', status: 'available', registrations: 0, pending: 0, quarantined: 0 },

@@ -85,10 +85,17 @@ export const eventPageResponse = z
   })
   .meta({ id: 'EventPage' });
 
+const usageSource = z
+  .enum(['index', 'scan'])
+  .nullable()
+  .describe("index: a target's live index covers the tree; scan: the last background walk; null: not measured yet");
+
 export const volumeResponse = z
   .object({
     volume_name: z.string(),
     current_bytes: count.nullable(),
+    current_bytes_source: usageSource,
+    current_bytes_measured_at: instant.nullable().describe('When current_bytes was measured; null while the first background walk is under way'),
     containers: z.array(z.string()),
     driver: z.string(),
     created_at: instant.nullable(),
@@ -101,6 +108,8 @@ export const volumeResponse = z
         description: z.string().nullable(),
         status: z.enum(['active', 'pending']),
         path_bytes: count.nullable(),
+        path_bytes_source: usageSource,
+        path_bytes_measured_at: instant.nullable(),
         tier: z.enum(TIERS).describe("The target's own tier: warning_bytes/critical_bytes, blocked or quarantined"),
         last_cleaned: instant.nullable(),
         files_removed_last_run: count.nullable(),

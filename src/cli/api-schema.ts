@@ -1044,6 +1044,17 @@ export interface components {
         Volume: {
             volume_name: string;
             current_bytes: number | null;
+            /**
+             * @description index: a target's live index covers the tree; scan: the last background walk; null: not measured yet
+             * @enum {string|null}
+             */
+            current_bytes_source: "index" | "scan" | null;
+            /**
+             * Format: date-time
+             * @description When current_bytes was measured; null while the first background walk is under way
+             * @example 2026-01-15T08:30:00Z
+             */
+            current_bytes_measured_at: string | null;
             containers: string[];
             driver: string;
             /**
@@ -1062,6 +1073,16 @@ export interface components {
                 /** @enum {string} */
                 status: "active" | "pending";
                 path_bytes: number | null;
+                /**
+                 * @description index: a target's live index covers the tree; scan: the last background walk; null: not measured yet
+                 * @enum {string|null}
+                 */
+                path_bytes_source: "index" | "scan" | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                path_bytes_measured_at: string | null;
                 /**
                  * @description The target's own tier: warning_bytes/critical_bytes, blocked or quarantined
                  * @enum {string}

@@ -8,7 +8,6 @@ import { StateModule } from '../state/state.module.js';
 import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
 import { MeasuringService } from './measuring.service.js';
 import { TreeReader } from './tree-reader.port.js';
-import { UsageService } from './usage.service.js';
 import { WatchPort } from './watch.port.js';
 
 @Module({
@@ -20,8 +19,7 @@ import { WatchPort } from './watch.port.js';
     ChokidarWatchAdapter,
     { provide: WatchPort, useClass: WatchSelector },
     MeasuringService,
-    UsageService,
   ],
-  exports: [MeasuringService, UsageService],
+  exports: [MeasuringService, TreeReader],
 })
 export class MeasuringModule {}

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { isoSeconds } from '../common/clock.js';
-import { UsageService } from '../measuring/usage.service.js';
+import { Clock, isoSeconds } from '../common/clock.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import type { Tier } from '../tiers/tier.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
+import { VolumeUsageService } from './volume-usage.service.js';
 
 export interface VolumeRegistrationView {
   id: string;
@@ -17,15 +17,25 @@ export interface VolumeRegistrationView {
   description: string | null;
   status: Registration['status'];
   path_bytes: number | null;
+  /** Where path_bytes comes from: the target's live index, or a background walk (null: not measured yet). */
+  path_bytes_source: UsageSource | null;
+  /** When path_bytes was measured (now for the live index). */
+  path_bytes_measured_at: string | null;
   /** The target's own tier (warning_bytes/critical_bytes, blocked, quarantined). */
   tier: Tier;
   last_cleaned: string | null;
   files_removed_last_run: number | null;
 }
 
+export type UsageSource = 'index' | 'scan';
+
 export interface VolumeView {
   volume_name: string;
   current_bytes: number | null;
+  /** Where current_bytes comes from: the index of a target covering the whole volume, or a background walk. */
+  current_bytes_source: UsageSource | null;
+  /** When current_bytes was measured (null: not measured yet; a background walk is under way). */
+  current_bytes_measured_at: string | null;
   containers: readonly string[];
   driver: string;
   created_at: string | null;
@@ -40,15 +50,20 @@ export interface VolumeQuery {
   sort: 'volume_name' | 'current_bytes' | 'created_at';
 }
 
-/** The volume list of GET /api/volumes: every known volume, enriched with usage and registrations. */
+/**
+ * The volume list of GET /api/volumes: every known volume, enriched with usage and registrations. Sizes come
+ * from the index where a target covers the tree and otherwise from the background walks of VolumeUsageService:
+ * a request never walks a tree.
+ */
 @Injectable()
 export class VolumesService {
   constructor(
     private readonly catalog: VolumeCatalog,
     private readonly store: StateStore,
-    private readonly usage: UsageService,
+    private readonly usage: VolumeUsageService,
     private readonly filesystems: FilesystemSampler,
     private readonly measuring: MeasuringService,
+    private readonly clock: Clock,
   ) {}
 
   async list(query: VolumeQuery): Promise<VolumeView[]> {
@@ -60,7 +75,7 @@ export class VolumesService {
     }
     const available = await this.catalog.list();
     const names = new Set(available.map((v) => v.name));
-    const views: VolumeView[] = await Promise.all(available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [])));
+    const views: VolumeView[] = available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? []));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
     for (const [name, registrations] of byVolume) {
       if (!names.has(name)) views.push(this.missingView(name, registrations));
@@ -74,42 +89,52 @@ export class VolumesService {
     return filtered.sort(comparator(query.sort));
   }
 
-  private async view(volume: VolumeInfo, registrations: Registration[]): Promise<VolumeView> {
-    const [usage, registrationViews] = await Promise.all([
-      this.usage.usageOf(volume.root),
-      Promise.all(
-        sortByPath(registrations).map(async (r) =>
-          this.registrationView(r, this.measuring.tally(r.id)?.bytes ?? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes),
-        ),
-      ),
-    ]);
+  private view(volume: VolumeInfo, registrations: Registration[]): VolumeView {
+    const whole = registrations.find((r) => r.path === '/' && this.measuring.tally(r.id) !== undefined);
+    const usage = this.usageOf(volume.root, whole?.id);
     const tier = this.filesystems.ofVolume(volume.name)?.tier ?? 'ok';
     return {
       volume_name: volume.name,
       current_bytes: usage.bytes,
+      current_bytes_source: usage.source,
+      current_bytes_measured_at: usage.measuredAt,
       containers: volume.containers,
       driver: volume.driver,
       created_at: volume.createdAt ? isoSeconds(volume.createdAt) : null,
-      registrations: registrationViews,
+      registrations: sortByPath(registrations).map((r) => this.registrationView(r, this.usageOf(path.join(volume.root, r.path), r.id))),
       tier,
       status: 'available',
     };
+  }
+
+  /** A tree's size without touching the disk: the target's live tally, else the last background walk. */
+  private usageOf(tree: string, targetId: string | undefined): { bytes: number | null; source: UsageSource | null; measuredAt: string | null } {
+    const tally = targetId === undefined ? undefined : this.measuring.tally(targetId);
+    if (tally) return { bytes: tally.bytes, source: 'index', measuredAt: isoSeconds(this.clock.now()) };
+    const measured = this.usage.known(tree);
+    if (measured) return { bytes: measured.bytes, source: 'scan', measuredAt: isoSeconds(measured.measuredAt) };
+    return { bytes: null, source: null, measuredAt: null };
   }
 
   private missingView(name: string, registrations: Registration[]): VolumeView {
     return {
       volume_name: name,
       current_bytes: null,
+      current_bytes_source: null,
+      current_bytes_measured_at: null,
       containers: [],
       driver: 'local',
       created_at: null,
-      registrations: sortByPath(registrations).map((r) => this.registrationView(r, null)),
+      registrations: sortByPath(registrations).map((r) => this.registrationView(r, { bytes: null, source: null, measuredAt: null })),
       tier: 'ok',
       status: 'missing',
     };
   }
 
-  private registrationView(registration: Registration, pathBytes: number | null): VolumeRegistrationView {
+  private registrationView(
+    registration: Registration,
+    usage: { bytes: number | null; source: UsageSource | null; measuredAt: string | null },
+  ): VolumeRegistrationView {
     const record = targetRecord(this.store.current, targetKey(registration.volume_name, registration.path));
     const last = record.last_cleanup;
     return {
@@ -119,7 +144,9 @@ export class VolumesService {
       params: registration.params,
       description: registration.description,
       status: registration.status,
-      path_bytes: pathBytes,
+      path_bytes: usage.bytes,
+      path_bytes_source: usage.source,
+      path_bytes_measured_at: usage.measuredAt,
       tier: record.tier,
       last_cleaned: last ? isoSeconds(new Date(last.at)) : null,
       files_removed_last_run: last ? last.files_removed : null,
