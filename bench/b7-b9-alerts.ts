@@ -157,6 +157,15 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     for (const route of ['/metrics', '/api/volumes']) {
+      // One request at a time first: the cost of one answer, without queueing.
+      const serial: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < 40; i++) {
+        const t0 = performance.now();
+        bytes = (await (await fetch(`${running.url}${route}`)).arrayBuffer()).byteLength;
+        serial.push(performance.now() - t0);
+      }
+      say(`B9 ${route} one at a time: median ${median(serial.slice(10)).toFixed(1)} ms per answer of ${(bytes / 1024).toFixed(0)} KiB`);
       const result = await autocannon({ url: `${running.url}${route}`, connections: 10, overallRate: 100, duration: 10 });
       say(
         `B9 ${route} with ${targets} targets at 100 req/s: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ` +

@@ -7,6 +7,41 @@ import type { ScanOutput } from './scan-output.js';
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 
 describe('FileIndex', () => {
+  it('keeps the oldest and newest mtime right through adds, updates, cleanups of the oldest and subtree removal', () => {
+    const random = seededRandom(11);
+    const index = new FileIndex();
+    const live = new Map<string, number>();
+    const checked: Array<[unknown, unknown]> = [];
+    const truth = () => (live.size === 0 ? null : { oldest: Math.min(...live.values()), newest: Math.max(...live.values()) });
+    for (let step = 0; step < 3000; step++) {
+      const roll = random();
+      const name = `d${Math.floor(random() * 5)}/f${Math.floor(random() * 200)}`;
+      if (roll < 0.6) {
+        const mtimeMs = Math.floor(random() * 1e6);
+        index.upsert({ ...base, path: name, ino: step + 1, size: 1, nlink: 1, mtimeMs });
+        live.set(name, mtimeMs);
+      } else if (roll < 0.9) {
+        // A cleanup takes the oldest file.
+        const oldest = [...live].sort((a, b) => a[1] - b[1])[0];
+        if (oldest) {
+          index.remove(oldest[0]);
+          live.delete(oldest[0]);
+        }
+      } else if (roll < 0.98) {
+        index.remove(name);
+        live.delete(name);
+      } else {
+        const dir = `d${Math.floor(random() * 5)}`;
+        index.removeSubtree(dir);
+        for (const key of [...live.keys()]) if (key.startsWith(`${dir}/`)) live.delete(key);
+      }
+      if (step % 7 === 0) checked.push([index.mtimeRange(), truth()]);
+    }
+    checked.push([index.mtimeRange(), truth()]);
+    expect(checked.filter(([got, want]) => JSON.stringify(got) !== JSON.stringify(want))).toEqual([]);
+    expect(checked.length).toBeGreaterThan(400);
+  });
+
   it('keeps the tally exact through updates, hard links and subtree removal', () => {
     const index = new FileIndex();
     const entry = { ...base, size: 100, nlink: 1 };

@@ -58,6 +58,9 @@ export class FileIndex {
   private bytes = 0;
   private diskBytes = 0;
   private files = 0;
+  /** Oldest/newest mtime, kept as files come; recomputed once after the file holding either extreme leaves. */
+  private range: { oldest: number; newest: number } | null = null;
+  private rangeKnown = true;
 
   static fromScan(output: ScanOutput): FileIndex {
     const index = new FileIndex();
@@ -182,18 +185,26 @@ export class FileIndex {
     return [...this.entries()];
   }
 
-  /** Oldest and newest mtime over all files (null when empty). O(n): for reports, not hot paths. */
+  /**
+   * Oldest and newest mtime over all files (null when empty). Kept up to date as files come; when a file holding
+   * an extreme leaves (a cleanup deletes the oldest), the next call walks the index once (O(n)).
+   */
   mtimeRange(): { oldest: number; newest: number } | null {
-    let oldest = Infinity;
-    let newest = -Infinity;
-    for (const dir of this.dirs.values()) {
-      for (const slot of dir.files.values()) {
-        const mtime = this.mtimes[slot]!;
-        if (mtime < oldest) oldest = mtime;
-        if (mtime > newest) newest = mtime;
+    if (this.files === 0) return null;
+    if (!this.rangeKnown) {
+      let oldest = Infinity;
+      let newest = -Infinity;
+      for (const dir of this.dirs.values()) {
+        for (const slot of dir.files.values()) {
+          const mtime = this.mtimes[slot]!;
+          if (mtime < oldest) oldest = mtime;
+          if (mtime > newest) newest = mtime;
+        }
       }
+      this.range = { oldest, newest };
+      this.rangeKnown = true;
     }
-    return this.files === 0 ? null : { oldest, newest };
+    return this.range ? { ...this.range } : null;
   }
 
   /**
@@ -293,6 +304,12 @@ export class FileIndex {
 
   private count(slot: number): void {
     this.files++;
+    if (this.rangeKnown) {
+      const mtime = this.mtimes[slot]!;
+      if (!this.range) this.range = { oldest: mtime, newest: mtime };
+      else if (mtime < this.range.oldest) this.range.oldest = mtime;
+      else if (mtime > this.range.newest) this.range.newest = mtime;
+    }
     const ino = this.inos[slot]!;
     const size = this.sizes[slot]!;
     const blocks = this.blockCounts[slot]!;
@@ -318,6 +335,12 @@ export class FileIndex {
 
   private uncount(slot: number): void {
     this.files--;
+    if (this.files === 0) {
+      this.range = null;
+      this.rangeKnown = true;
+    } else if (this.rangeKnown && this.range && (this.mtimes[slot] === this.range.oldest || this.mtimes[slot] === this.range.newest)) {
+      this.rangeKnown = false;
+    }
     const ino = this.inos[slot]!;
     const inode = this.shared.get(ino);
     if (!inode) {

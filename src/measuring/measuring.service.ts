@@ -25,7 +25,7 @@ export const SAMPLE_BATCH_MS = 1000;
 @Injectable()
 export class MeasuringService implements MonitorListener, OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MeasuringService.name);
-  private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; started: Promise<void> }>();
+  private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; key: string; started: Promise<void> }>();
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private readonly pendingSamples = new Map<string, NewEvent>();
   private sampleTimer: NodeJS.Timeout | undefined;
@@ -200,7 +200,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
         },
         (error: unknown) => this.logger.error(`Could not measure ${want.root}: ${error instanceof Error ? error.message : String(error)}`),
       );
-      this.monitors.set(id, { monitor, root: want.root, watch: want.watch, started });
+      this.monitors.set(id, { monitor, root: want.root, watch: want.watch, key: targetKey(want.registration.volume_name, want.registration.path), started });
     }
   }
 
@@ -232,7 +232,11 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     await this.store.record(events).catch((error: unknown) => this.logger.warn(`Usage samples not recorded: ${String(error)}`));
   }
 
+  /** By the target key its monitor was made for (O(1): this runs on every tally change), checked by id. */
   private registrationById(id: string): Registration | undefined {
+    const key = this.monitors.get(id)?.key;
+    const registration = key === undefined ? undefined : this.store.current.registrations[key];
+    if (registration?.id === id) return registration;
     return Object.values(this.store.current.registrations).find((r) => r.id === id);
   }
 }

@@ -14,13 +14,18 @@ export class MetricsController {
     private readonly storage: StorageReportService,
   ) {}
 
-  /** Prometheus' text exposition format, not JSON: left out of the OpenAPI document (the README lists the metrics). */
+  /**
+   * Prometheus' text exposition format, not JSON: left out of the OpenAPI document (the README lists the metrics).
+   * Written with `end`, not `send`: no ETag over ~700 KB per scrape at 1,000 targets (Prometheus never sends
+   * If-None-Match), which was a third of the cost of an answer.
+   */
   @Get()
   @ApiExcludeEndpoint()
-  async metricsText(@Res({ passthrough: true }) response: Response): Promise<string> {
-    const text = await this.metrics.render();
-    response.setHeader('content-type', this.metrics.registry.contentType);
-    return text;
+  async metricsText(@Res() response: Response): Promise<void> {
+    const body = Buffer.from(await this.metrics.render(), 'utf8');
+    response.status(200).setHeader('content-type', this.metrics.registry.contentType);
+    response.setHeader('content-length', body.length);
+    response.end(body);
   }
 
   @Get('storage')

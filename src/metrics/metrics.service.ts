@@ -9,18 +9,21 @@ import { EventBus } from '../common/event-bus.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
-import { targetRecord } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { TargetTiers } from '../tiers/target-tiers.service.js';
-import { METRIC, TIER_VALUE } from './metric-names.js';
+import { ExpositionWriter } from './exposition.js';
+import { METRIC } from './metric-names.js';
+import { StateGauges } from './state-gauges.js';
 
 type Spec = (typeof METRIC)[keyof typeof METRIC];
+const EVENT_LOG_STATS_MS = 1000;
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /**
  * The Prometheus registry. Counters and histograms follow what happens (cleanups, drift, tier changes, from the
- * bus); gauges read the current state when scraped, so a scrape never walks a tree nor stats a filesystem.
+ * bus); gauges read the current state when scraped, so a scrape never walks a tree nor stats a filesystem. The
+ * per-target and per-filesystem gauges are written straight into the text (state-gauges.ts, exposition.ts).
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -29,10 +32,10 @@ export class MetricsService implements OnModuleInit {
   private readonly histograms = new Map<Spec, Histogram>();
   /** Capped targets seen over their cap, since when (performance.now()). */
   private readonly overCapSince = new Map<string, number>();
-  /** Watcher figures already counted, per monitor (a re-created monitor counts from 0 again). */
-  private readonly watcherSeen = new WeakMap<object, { events: number; errors: number }>();
   private eventLog: { events: number; sizeBytes: number } | undefined;
+  private eventLogAskedAt = -Infinity;
   private rendering: Promise<string> | undefined;
+  private readonly stateGauges: StateGauges;
 
   constructor(
     private readonly store: StateStore,
@@ -45,7 +48,7 @@ export class MetricsService implements OnModuleInit {
     private readonly delivery: AlertDeliveryService,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges, METRIC.watcherEvents, METRIC.watcherErrors]) {
+    for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges]) {
       this.counters.set(spec, new Counter({ name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] }));
     }
     for (const spec of [METRIC.cleanupDuration, METRIC.reactionLatency]) {
@@ -61,9 +64,8 @@ export class MetricsService implements OnModuleInit {
       for (const result of ['delivered', 'failed']) this.counter(METRIC.alertDeliveries).inc({ channel, result }, 0);
     }
     for (const trigger of TRIGGERS) this.histogram(METRIC.cleanupDuration).zero({ trigger });
-    this.targetGauges();
-    this.filesystemGauges();
     this.serviceGauges();
+    this.stateGauges = new StateGauges(store, measuring, filesystems, targetTiers, clock);
   }
 
   onModuleInit(): void {
@@ -120,7 +122,10 @@ export class MetricsService implements OnModuleInit {
     this.rendering ??= (async () => {
       try {
         await this.refresh();
-        return await this.registry.metrics();
+        const library = await this.registry.metrics();
+        const state = new ExpositionWriter();
+        this.stateGauges.write(state);
+        return `${library}\n${state.toString()}`;
       } finally {
         this.rendering = undefined;
       }
@@ -128,18 +133,11 @@ export class MetricsService implements OnModuleInit {
     return this.rendering;
   }
 
+  /** The database's figures, asked at most once a second (a scrape rate of 100/s would otherwise be 100 queries/s). */
   private async refresh(): Promise<void> {
-    // Watcher counters advance by what each monitor counted since the last scrape.
-    for (const r of Object.values(this.store.current.registrations)) {
-      const monitor = this.measuring.monitor(r.id);
-      if (!monitor) continue;
-      const stats = monitor.stats;
-      const seen = this.watcherSeen.get(monitor) ?? { events: 0, errors: 0 };
-      const labels = { volume: r.volume_name, path: r.path };
-      if (stats.eventsApplied > seen.events) this.counter(METRIC.watcherEvents).inc(labels, stats.eventsApplied - seen.events);
-      if (stats.watchErrors > seen.errors) this.counter(METRIC.watcherErrors).inc(labels, stats.watchErrors - seen.errors);
-      this.watcherSeen.set(monitor, { events: stats.eventsApplied, errors: stats.watchErrors });
-    }
+    const now = performance.now();
+    if (now - this.eventLogAskedAt < EVENT_LOG_STATS_MS) return;
+    this.eventLogAskedAt = now;
     try {
       this.eventLog = await this.log.stats();
     } catch {
@@ -166,62 +164,6 @@ export class MetricsService implements OnModuleInit {
         await collect(this);
       },
     });
-  }
-
-  private targetGauges(): void {
-    const eachTarget = (fn: (gauge: Gauge, labels: { volume: string; path: string }, id: string) => void) => (gauge: Gauge) => {
-      for (const r of Object.values(this.store.current.registrations)) fn(gauge, { volume: r.volume_name, path: r.path }, r.id);
-    };
-    const tally = (id: string) => this.measuring.tally(id);
-    this.gauge(METRIC.targetBytes, eachTarget((g, l, id) => { const t = tally(id); if (t) g.set(l, t.bytes); }));
-    this.gauge(METRIC.targetDiskBytes, eachTarget((g, l, id) => { const t = tally(id); if (t) g.set(l, t.diskBytes); }));
-    this.gauge(METRIC.targetFiles, eachTarget((g, l, id) => { const t = tally(id); if (t) g.set(l, t.files); }));
-    this.gauge(METRIC.targetLimitBytes, (g) => {
-      for (const r of Object.values(this.store.current.registrations)) {
-        if (r.algorithm === 'max_size' && typeof r.params.max_bytes === 'number') g.set({ volume: r.volume_name, path: r.path }, r.params.max_bytes);
-      }
-    });
-    this.gauge(METRIC.targetLimitFiles, (g) => {
-      for (const r of Object.values(this.store.current.registrations)) {
-        if (r.algorithm === 'keep_n_latest' && typeof r.params.keep_count === 'number') g.set({ volume: r.volume_name, path: r.path }, r.params.keep_count);
-      }
-    });
-    const record = (volume: string, path: string) => targetRecord(this.store.current, `${volume}:${path}`);
-    this.gauge(METRIC.targetTier, eachTarget((g, l) => g.set(l, TIER_VALUE[record(l.volume, l.path).tier])));
-    this.gauge(METRIC.targetBlocked, eachTarget((g, l) => g.set(l, record(l.volume, l.path).blocked ? 1 : 0)));
-    this.gauge(METRIC.targetQuarantined, (g) => {
-      for (const r of Object.values(this.store.current.registrations)) g.set({ volume: r.volume_name, path: r.path }, r.quarantine ? 1 : 0);
-    });
-    // O(files) per target: the index keeps no order by mtime yet; cheap next to a scrape interval.
-    this.gauge(METRIC.targetOldestFileAge, eachTarget((g, l, id) => {
-      const range = this.measuring.monitor(id)?.files.mtimeRange();
-      if (range) g.set(l, Math.max(0, (this.clock.now().getTime() - range.oldest) / 1000));
-    }));
-    this.gauge(METRIC.targetGrowth, eachTarget((g, l, id) => {
-      // 0 until there is enough history (panels and rules see a value, never a gap).
-      g.set(l, this.targetTiers.growthOf(id) ?? 0);
-    }));
-    this.gauge(METRIC.targetWatching, eachTarget((g, l, id) => {
-      const monitor = this.measuring.monitor(id);
-      if (monitor) g.set(l, monitor.stats.watching ? 1 : 0);
-    }));
-  }
-
-  private filesystemGauges(): void {
-    const each = (value: (r: ReturnType<FilesystemSampler['all']>[number]) => number | null) => (g: Gauge) => {
-      for (const reading of this.filesystems.all()) {
-        const v = value(reading);
-        if (v !== null) g.set({ mountpoint: reading.mountPoint, fstype: reading.fsType }, v);
-      }
-    };
-    this.gauge(METRIC.filesystemSize, each((r) => r.usage.totalBytes));
-    this.gauge(METRIC.filesystemAvailable, each((r) => r.usage.availableBytes));
-    this.gauge(METRIC.filesystemUsedRatio, each((r) => r.bytesRatio));
-    this.gauge(METRIC.filesystemInodeRatio, each((r) => r.inodeRatio));
-    this.gauge(METRIC.filesystemTier, each((r) => TIER_VALUE[r.tier]));
-    this.gauge(METRIC.filesystemGrowth, each((r) => r.forecast.bytesPerSecond ?? 0));
-    // +Inf while not growing (or not enough history yet): alert rules and panels see a value, never a gap.
-    this.gauge(METRIC.filesystemUntilFull, each((r) => r.forecast.secondsUntilFull ?? Number.POSITIVE_INFINITY));
   }
 
   private serviceGauges(): void {

@@ -89,6 +89,11 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
     return { snapshotSeq: from, replayed };
   }
 
+  /** The seq of the last event applied: the projection changes only when this does. */
+  get version(): number {
+    return this.lastSeq;
+  }
+
   /** A read-only view of the current state. Do not mutate. */
   get current(): Readonly<ManagerState> {
     if (!this.loaded) throw new Error('StateStore used before load()');

@@ -34,12 +34,18 @@ export interface Forecast {
 /** Keeps the per-bucket maxima of one series at every scale: constant memory, whatever the sample rate. */
 export class GrowthTracker {
   private readonly rings: Array<Map<number, number>>;
+  private readonly finestBucketMs: number;
+  /** The last forecast: the same until a sample is added or the finest bucket turns (scrapes ask many times). */
+  private memo: { adds: number; bucket: number; capacity: number; forecast: Forecast } | undefined;
+  private adds = 0;
 
   constructor(private readonly scales: readonly Scale[] = SCALES) {
     this.rings = scales.map(() => new Map<number, number>());
+    this.finestBucketMs = Math.min(...scales.map((scale) => scale.bucketMs));
   }
 
   add(atMs: number, value: number): void {
+    this.adds++;
     this.scales.forEach((scale, i) => {
       const ring = this.rings[i]!;
       const bucket = Math.floor(atMs / scale.bucketMs);
@@ -50,6 +56,15 @@ export class GrowthTracker {
 
   /** Growth and time until `capacity` as of `nowMs`. */
   forecast(capacity: number, nowMs: number): Forecast {
+    const bucket = Math.floor(nowMs / this.finestBucketMs);
+    const memo = this.memo;
+    if (memo && memo.adds === this.adds && memo.bucket === bucket && memo.capacity === capacity) return memo.forecast;
+    const forecast = this.compute(capacity, nowMs);
+    this.memo = { adds: this.adds, bucket, capacity, forecast };
+    return forecast;
+  }
+
+  private compute(capacity: number, nowMs: number): Forecast {
     let rate: number | null = null;
     let soonest: number | null = null;
     this.scales.forEach((scale, i) => {
