@@ -75,7 +75,8 @@ export class VolumesService {
     }
     const available = await this.catalog.list();
     const names = new Set(available.map((v) => v.name));
-    const views: VolumeView[] = available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? []));
+    const now = isoSeconds(this.clock.now());
+    const views: VolumeView[] = available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [], now));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
     for (const [name, registrations] of byVolume) {
       if (!names.has(name)) views.push(this.missingView(name, registrations));
@@ -89,9 +90,9 @@ export class VolumesService {
     return filtered.sort(comparator(query.sort));
   }
 
-  private view(volume: VolumeInfo, registrations: Registration[]): VolumeView {
+  private view(volume: VolumeInfo, registrations: Registration[], now: string): VolumeView {
     const whole = registrations.find((r) => r.path === '/' && this.measuring.tally(r.id) !== undefined);
-    const usage = this.usageOf(volume.root, whole?.id);
+    const usage = this.usageOf(volume.root, whole?.id, now);
     const tier = this.filesystems.ofVolume(volume.name)?.tier ?? 'ok';
     return {
       volume_name: volume.name,
@@ -101,16 +102,16 @@ export class VolumesService {
       containers: volume.containers,
       driver: volume.driver,
       created_at: volume.createdAt ? isoSeconds(volume.createdAt) : null,
-      registrations: sortByPath(registrations).map((r) => this.registrationView(r, this.usageOf(path.join(volume.root, r.path), r.id))),
+      registrations: sortByPath(registrations).map((r) => this.registrationView(r, this.usageOf(path.join(volume.root, r.path), r.id, now))),
       tier,
       status: 'available',
     };
   }
 
   /** A tree's size without touching the disk: the target's live tally, else the last background walk. */
-  private usageOf(tree: string, targetId: string | undefined): { bytes: number | null; source: UsageSource | null; measuredAt: string | null } {
+  private usageOf(tree: string, targetId: string | undefined, now: string): { bytes: number | null; source: UsageSource | null; measuredAt: string | null } {
     const tally = targetId === undefined ? undefined : this.measuring.tally(targetId);
-    if (tally) return { bytes: tally.bytes, source: 'index', measuredAt: isoSeconds(this.clock.now()) };
+    if (tally) return { bytes: tally.bytes, source: 'index', measuredAt: now };
     const measured = this.usage.known(tree);
     if (measured) return { bytes: measured.bytes, source: 'scan', measuredAt: isoSeconds(measured.measuredAt) };
     return { bytes: null, source: null, measuredAt: null };
