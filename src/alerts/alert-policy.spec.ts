@@ -104,6 +104,31 @@ describe('alert cooldowns, on a fixed clock', () => {
     expect(sim.state.alerts.active).toEqual({});
   });
 
+  it('a filesystem filled through every tier has each alert active at once; emptied, each is resolved once, highest first', () => {
+    const sim = new Simulation();
+    for (const tier of ['warning', 'critical', 'emergency'] as const) {
+      sim.setTier(tier);
+      sim.now += 60_000;
+    }
+    expect(Object.values(sim.state.alerts.active).map((a) => a.tier).sort()).toEqual(['critical', 'emergency', 'warning']);
+    sim.setTier('critical'); // relief: only the emergency ends, critical and warning still hold
+    expect(sim.sent.slice(3).map((s) => `${s.status} ${s.tier}`)).toEqual(['resolved emergency']);
+    sim.now += 60_000;
+    sim.setTier('ok');
+    expect(sim.sent.map((s) => `${s.status} ${s.tier}`)).toEqual([
+      'firing warning', 'firing critical', 'firing emergency', 'resolved emergency', 'resolved critical', 'resolved warning',
+    ]);
+    expect(sim.state.alerts.active).toEqual({});
+  });
+
+  it('a jump from ok to emergency raises only the emergency, and its end resolves only that', () => {
+    const sim = new Simulation();
+    sim.setTier('emergency');
+    sim.now += 60_000;
+    sim.setTier('ok');
+    expect(sim.sent.map((s) => `${s.status} ${s.tier}`)).toEqual(['firing emergency', 'resolved emergency']);
+  });
+
   it('keeps its memory in the state: a restart (a fresh replay) decides the same', () => {
     const sim = new Simulation();
     sim.setTier('warning');

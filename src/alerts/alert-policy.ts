@@ -8,7 +8,8 @@ export interface CooldownSettings {
 }
 
 /**
- * Whether an intent is sent, purely (SPEC §7): the same alert — per (scope, kind, tier) — is not sent again
+ * Whether an intent is sent, purely (SPEC §7). An alert is one condition at one tier (a filesystem filling up has
+ * its warning, then critical, then emergency alert active at once, each resolved once). The same alert is not sent again
  * within the cooldown, but an escalation to a tier not sent lately goes at once, an emergency may come back
  * after its repeat period, and a resolution is sent once and only if its raise was. Returns the events to
  * commit: `alert.raised`/`alert.resolved` (the outbox: every channel delivers them) or `alert.suppressed`.
@@ -23,7 +24,7 @@ export function decideAlert(
   /** The intent follows a resolution just sent for the same alert (a tier left for a lower one). */
   afterSentResolution = false,
 ): NewEvent[] {
-  const key = alertKey(intent.scope, intent.kind);
+  const key = alertKey(intent.scope, intent.kind, intent.tier);
   const active = alerts.active[key];
   const message = (status: AlertMessage['status'], extra: Partial<AlertMessage> = {}): AlertMessage => ({
     id: newId(),
@@ -37,14 +38,14 @@ export function decideAlert(
   });
   if (intent.action === 'notify') return [{ type: 'alert.raised', target: intent.scope, payload: { alert: message('firing'), channels } }];
   if (intent.action === 'resolve') {
-    if (!active || active.tier !== intent.tier) return [];
+    if (!active) return [];
     if (!active.sent) {
       return [{ type: 'alert.suppressed', target: intent.scope, payload: { scope: intent.scope, kind: intent.kind, tier: intent.tier, status: 'resolved', until: null, reason: 'its raise was not sent', notified: false } }];
     }
     return [{ type: 'alert.resolved', target: intent.scope, payload: { alert: message('resolved', { resolves: active.id }), channels } }];
   }
-  if (active && active.tier === intent.tier) return [];
-  const last = alerts.lastSent[`${key}|${intent.tier}|firing`];
+  if (active) return [];
+  const last = alerts.lastSent[`${key}|firing`];
   const sinceLast = last === undefined ? Infinity : (now.getTime() - Date.parse(last)) / 1000;
   const window = intent.tier === 'emergency' ? Math.min(settings.cooldownSeconds, settings.emergencyRepeatSeconds) : settings.cooldownSeconds;
   if (sinceLast < window) {

@@ -1,5 +1,5 @@
 import type { AlertKind, EventRecord, Tier } from '../event-log/event.types.js';
-import { rank } from '../tiers/tier.js';
+import { rank, TIERS } from '../tiers/tier.js';
 import { conditionText, emergencyText, filesystemTierText, heartbeatText, targetTierText, type AlertContent } from './alert-texts.js';
 
 /** What a committed event means for alerts: a condition starts (raise) or ends (resolve). */
@@ -14,8 +14,9 @@ export interface AlertIntent {
 
 /**
  * The alert rules (SPEC §7), purely: from one committed event to what it raises or resolves. Tiers: entering a
- * higher tier raises it; leaving a tier resolves it (and, when the new tier is not ok, raises that one — a
- * cooldown decides whether it is sent). Target tiers caused by blocked or quarantined are alerted under those
+ * higher tier raises it (the lower ones stay active, as Prometheus' warning and critical rules both fire);
+ * falling to a lower tier resolves every tier above it (and raises the new one if it is not active — a cooldown
+ * decides whether it is sent). Target tiers caused by blocked or quarantined are alerted under those
  * kinds, not twice.
  */
 export function alertIntents(event: EventRecord): AlertIntent[] {
@@ -72,7 +73,11 @@ function tierIntents(
 ): AlertIntent[] {
   if (rank(to) > rank(from)) return [{ action: 'raise', scope, kind, tier: to, content: text(to, true) }];
   if (rank(to) === rank(from)) return [];
-  const intents: AlertIntent[] = [{ action: 'resolve', scope, kind, tier: from, content: text(from, false) }];
+  // Every tier above the new one ends, highest first (each resolution is sent only if its raise was); the new
+  // tier is raised unless it is active already (it was raised on the way up).
+  const intents: AlertIntent[] = TIERS.filter((tier) => rank(tier) > rank(to) && rank(tier) <= rank(from))
+    .reverse()
+    .map((tier) => ({ action: 'resolve' as const, scope, kind, tier, content: text(tier, false) }));
   if (to !== 'ok') intents.push({ action: 'raise', scope, kind, tier: to, content: text(to, true) });
   return intents;
 }

@@ -8,7 +8,7 @@ import { committedEvent, type AlertMessage, type EventRecord, type NewEvent, typ
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { worstTier } from '../tiers/tier.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
-import { type ActiveAlert, type ManagerState } from '../state/state.model.js';
+import { alertKey, type ActiveAlert, type ManagerState } from '../state/state.model.js';
 import { applyEvent } from '../state/state.reducer.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { AlertDeliveryService } from './alert-delivery.service.js';
@@ -134,7 +134,7 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
     const synthetic = <T extends EventRecord['type']>(type: T, target: string | null, payload: Extract<EventRecord, { type: T }>['payload']): EventRecord =>
       ({ seq: 0, at, type, target, payload }) as EventRecord;
     for (const [mountpoint, record] of Object.entries(state.filesystems)) {
-      if (state.alerts.active[`filesystem:${mountpoint}|filesystem_tier`]) continue;
+      if (state.alerts.active[alertKey(`filesystem:${mountpoint}`, 'filesystem_tier', record.tier)]) continue;
       intents.push(
         ...alertIntents(
           synthetic('filesystem.tier_changed', `filesystem:${mountpoint}`, { mountpoint, from: 'ok', to: record.tier, used_ratio: 0, inode_ratio: 0, total_bytes: 0, available_bytes: 0, volumes: [] }),
@@ -143,10 +143,10 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
     }
     for (const [key, registration] of Object.entries(state.registrations)) {
       const target = state.targets[key];
-      if (registration.quarantine && !state.alerts.active[`target:${key}|quarantined`]) {
+      if (registration.quarantine && !state.alerts.active[alertKey(`target:${key}`, 'quarantined', 'critical')]) {
         intents.push(...alertIntents(synthetic('quarantine.entered', key, { id: registration.id, reason: registration.quarantine.reason })));
       }
-      if (target?.blocked && !state.alerts.active[`target:${key}|blocked`]) {
+      if (target?.blocked && !state.alerts.active[alertKey(`target:${key}`, 'blocked', 'critical')]) {
         intents.push(...alertIntents(synthetic('target.blocked', key, { id: registration.id, reason: target.blocked.reason, over_by: target.blocked.over_by, unit: target.blocked.unit })));
       }
     }
@@ -171,7 +171,9 @@ function project(alerts: ManagerState['alerts'], events: readonly NewEvent[], no
   return copy.alerts;
 }
 
+/** `scope|kind|tier` → [scope, kind] (a scope may contain `|`: it is split from the right). */
 function splitKey(key: string): [string, string] {
-  const at = key.lastIndexOf('|');
-  return [key.slice(0, at), key.slice(at + 1)];
+  const tierAt = key.lastIndexOf('|');
+  const kindAt = key.lastIndexOf('|', tierAt - 1);
+  return [key.slice(0, kindAt), key.slice(kindAt + 1, tierAt)];
 }

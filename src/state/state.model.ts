@@ -93,8 +93,9 @@ export function emptyAlerts(): AlertsState {
   return { active: {}, lastSent: {}, outbox: {}, failingChannels: {} };
 }
 
-export function alertKey(scope: string, kind: string): string {
-  return `${scope}|${kind}`;
+/** One alert per condition and tier: a filesystem at emergency has its warning, critical and emergency alerts active. */
+export function alertKey(scope: string, kind: string, tier: string): string {
+  return `${scope}|${kind}|${tier}`;
 }
 
 /**
@@ -102,7 +103,7 @@ export function alertKey(scope: string, kind: string): string {
  * version (`state.upcasters.ts`): a snapshot is never ignored, because compaction may have dropped the events
  * it covers.
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 export function emptyState(): ManagerState {
   return { registrations: {}, maintenance: { enabled: false, reason: null, since: null }, targets: {}, filesystems: {}, alerts: emptyAlerts(), forecasts: {} };

@@ -77,9 +77,10 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
         if (channels.length > 0) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
         return;
       }
-      const active = state.alerts.active[alertKey(alert.scope, alert.kind)];
+      const key = alertKey(alert.scope, alert.kind, alert.tier);
+      const active = state.alerts.active[key];
       const sent = channels.length > 0;
-      state.alerts.active[alertKey(alert.scope, alert.kind)] = {
+      state.alerts.active[key] = {
         id: alert.repeat && active ? active.id : alert.id,
         tier: alert.tier,
         since: alert.repeat && active ? active.since : at,
@@ -87,22 +88,23 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
         last_sent_at: at,
         message: alert,
       };
-      state.alerts.lastSent[`${alertKey(alert.scope, alert.kind)}|${alert.tier}|firing`] = at;
+      state.alerts.lastSent[`${key}|firing`] = at;
       if (sent) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
       return;
     }
     case 'alert.resolved': {
       const { alert, channels } = event.payload;
-      delete state.alerts.active[alertKey(alert.scope, alert.kind)];
-      state.alerts.lastSent[`${alertKey(alert.scope, alert.kind)}|${alert.tier}|resolved`] = at;
+      const key = alertKey(alert.scope, alert.kind, alert.tier);
+      delete state.alerts.active[key];
+      state.alerts.lastSent[`${key}|resolved`] = at;
       if (channels.length > 0) state.alerts.outbox[alert.id] = { alert, pending: channels, attempts: {} };
       return;
     }
     case 'alert.suppressed': {
       const { scope, kind, tier, status, notified } = event.payload;
-      const k = alertKey(scope, kind);
+      const k = alertKey(scope, kind, tier);
       if (status === 'resolved') delete state.alerts.active[k];
-      else if (state.alerts.active[k]?.tier !== tier) state.alerts.active[k] = { id: '', tier, since: at, sent: notified === true, last_sent_at: null, message: null };
+      else if (!state.alerts.active[k]) state.alerts.active[k] = { id: '', tier, since: at, sent: notified === true, last_sent_at: null, message: null };
       return;
     }
     case 'alert.delivered': {

@@ -47,6 +47,18 @@ describe('state upcasting', () => {
     });
   });
 
+  it('v3 → v4: an active alert is keyed by its tier too, everything else kept', () => {
+    const active = { id: 'a1', tier: 'critical' as const, since: '2026-12-01T00:00:00.000Z', sent: true, last_sent_at: '2026-12-01T00:00:00.000Z', message: null };
+    const v3 = {
+      registrations: {}, maintenance, targets: {}, filesystems: {}, forecasts: {},
+      alerts: { active: { 'filesystem:/srv|filesystem_tier': active }, lastSent: { 'filesystem:/srv|filesystem_tier|critical|firing': active.since }, outbox: {}, failingChannels: {} },
+    };
+    expect(UPCASTERS[3]!(v3 as never)).toEqual({
+      ...v3,
+      alerts: { ...v3.alerts, active: { 'filesystem:/srv|filesystem_tier|critical': active } },
+    });
+  });
+
   it('v1 all the way to the current version', () => {
     const v1: StateV1 = { registrations: {}, maintenance, cleanups: {}, failures: { 'v:/a': 1 }, blocked: {} };
     const current = upcast(1, v1);

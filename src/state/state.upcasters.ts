@@ -34,6 +34,13 @@ function v2ToV3(state: StateV2): ManagerState {
   return { registrations: state.registrations ?? {}, maintenance: state.maintenance, targets, filesystems: {}, alerts: emptyAlerts(), forecasts: {} };
 }
 
+/** v3 → v4: active alerts are kept per tier (`scope|kind` becomes `scope|kind|tier`). */
+function v3ToV4(state: ManagerState): ManagerState {
+  const active: ManagerState['alerts']['active'] = {};
+  for (const [key, alert] of Object.entries(state.alerts?.active ?? {})) active[`${key}|${alert.tier}`] = alert;
+  return { ...state, alerts: { ...(state.alerts ?? emptyAlerts()), active } };
+}
+
 /**
  * One function per STATE_VERSION step: `UPCASTERS[n]` turns a version-n state into version n+1. Bumping
  * STATE_VERSION without adding its step fails the upcaster spec.
@@ -41,6 +48,7 @@ function v2ToV3(state: StateV2): ManagerState {
 export const UPCASTERS: Readonly<Record<number, (state: never) => unknown>> = {
   1: v1ToV2,
   2: v2ToV3,
+  3: v3ToV4,
 };
 
 /** The snapshot cannot be read by this release; start-up stops rather than drop what it holds. */

@@ -50,23 +50,13 @@ export function alertLabels(alert: AlertMessage): Record<string, string> {
   return labels;
 }
 
-const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
-
 /**
- * One condition at one severity is one Alertmanager alert. A tier change moves the condition to another
- * severity: the others are ended in the same post (an escalation from warning to critical leaves no warning
- * alert firing there), and a resolution ends them all.
+ * One condition at one severity is one Alertmanager alert: a filesystem at emergency has its warning, critical
+ * and emergency alerts firing, as Prometheus' own tier rules would (inhibit the lower ones in Alertmanager, see
+ * prometheus/alertmanager.yml); a resolution ends its own severity.
  */
 function toAlertmanager(alert: AlertMessage, now: Date): Array<Record<string, unknown>> {
-  const labels = alertLabels(alert);
-  const ended = now.toISOString();
+  const endsAt = alert.status === 'resolved' ? now : new Date(now.getTime() + ALERTMANAGER_HOLD_MS);
   const annotations = { summary: alert.title, description: alert.text, alert_id: alert.id };
-  const others = SEVERITIES.filter((severity) => alert.status === 'resolved' || severity !== labels.severity).map((severity) => ({
-    labels: { ...labels, severity },
-    annotations,
-    startsAt: alert.at,
-    endsAt: ended,
-  }));
-  if (alert.status === 'resolved') return others;
-  return [{ labels, annotations, startsAt: alert.at, endsAt: new Date(now.getTime() + ALERTMANAGER_HOLD_MS).toISOString() }, ...others];
+  return [{ labels: alertLabels(alert), annotations, startsAt: alert.at, endsAt: endsAt.toISOString() }];
 }
