@@ -34,7 +34,7 @@ export async function benchWatchReadyOnce(root: string, watcher: string): Promis
   global.gc?.();
   const before = process.memoryUsage().rss;
   const started = performance.now();
-  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new FsTreeReader(), { onChange: () => undefined, onRootLost: () => undefined });
+  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new FsTreeReader(), { onChange: () => undefined, onRootLost: () => undefined, onWatchProblem: () => undefined });
   await monitor.start();
   const readyMs = performance.now() - started;
   global.gc?.();
@@ -62,6 +62,7 @@ async function burstWith(watcher: string, files: number, dirs: number): Promise<
   const monitor = new TargetMonitor('burst', root, true, WATCHERS[watcher]!(), new FsTreeReader(), {
     onChange: () => changed?.(),
     onRootLost: () => undefined,
+    onWatchProblem: () => undefined,
   });
   await monitor.start();
   const writer = `const fs=require('fs');for(let i=0;i<${files};i++)fs.writeFileSync(${JSON.stringify(root)}+'/d'+(i%${dirs})+'/f'+i,'x');`;

@@ -52,6 +52,7 @@ async function convergenceLag(makeWatcher: () => WatchPort, strict: boolean, see
   const monitor = new TargetMonitor('b7', root, true, watcher, new FsTreeReader(), {
     onChange: () => changes.splice(0).forEach((resolve) => resolve()),
     onRootLost: () => undefined,
+    onWatchProblem: () => undefined,
   });
   await monitor.start();
   try {

@@ -79,6 +79,7 @@ describe.each(ADAPTERS)('target monitor with %s', (_name, makeWatcher) => {
     monitor = new TargetMonitor('t', root, true, watcher, new FsTreeReader(), {
       onChange: () => changes.splice(0).forEach((resolve) => resolve()),
       onRootLost: () => undefined,
+    onWatchProblem: () => undefined,
     });
     await monitor.start();
   });

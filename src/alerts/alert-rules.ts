@@ -43,6 +43,10 @@ export function alertIntents(event: EventRecord): AlertIntent[] {
       return [raise(`target:${event.target ?? ''}`, 'blocked', 'critical', event.payload.reason, event.target ?? '')];
     case 'target.unblocked':
       return [resolve(`target:${event.target ?? ''}`, 'blocked', 'critical', event.target ?? '')];
+    case 'target.watch_failed':
+      return [raise(`target:${event.target ?? ''}`, 'watcher_error', 'warning', event.payload.error, event.target ?? '')];
+    case 'target.watch_recovered':
+      return [resolve(`target:${event.target ?? ''}`, 'watcher_error', 'warning', event.target ?? '')];
     case 'emergency.completed':
       // Every emergency deletion is alerted with what was removed, whatever the cooldown (a dry run too: it says what would go).
       if (event.payload.files === 0 && event.payload.outcome !== 'targets_exhausted') return [];

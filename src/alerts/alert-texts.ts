@@ -54,6 +54,7 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       quarantined: `${subject} is out of quarantine: cleanups run again.`,
       blocked: `${subject} is back under its cap.`,
       forecast_full: `${subject} is no longer forecast to fill within 24 hours.`,
+      watcher_error: `${subject} is watched again: writes are seen as they happen.`,
       delivery_failing: `The alert channel ${subject} delivers again; alerts held for it are sent now.`,
     };
     return { title: `[RESOLVED] ${ended[kind]}`, text: ended[kind], details };
@@ -79,6 +80,12 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       };
     case 'forecast_full':
       return { title: `[WARNING] ${subject} forecast full: ${reason}`, text: `At its current growth, ${subject} fills up ${reason}.\nSee /metrics/storage for what grows.`, details };
+    case 'watcher_error':
+      return {
+        title: `[WARNING] ${subject} not watched: sweeps only`,
+        text: `${subject} cannot be watched: ${reason}.\nIt is still measured and enforced by the sweeps every SM_CHECK_INTERVAL_SECONDS, but a write over its cap waits for the next one. If the message names fs.inotify.max_user_watches, raise it (sysctl) or set watch: "poll" on the registration.`,
+        details,
+      };
     case 'delivery_failing':
       return {
         title: `[WARNING] Alert channel ${subject} failing`,

@@ -146,6 +146,9 @@ export class AlertsService implements OnModuleInit, OnApplicationBootstrap {
       if (registration.quarantine && !state.alerts.active[alertKey(`target:${key}`, 'quarantined', 'critical')]) {
         intents.push(...alertIntents(synthetic('quarantine.entered', key, { id: registration.id, reason: registration.quarantine.reason })));
       }
+      if (target?.watch_problem && !state.alerts.active[alertKey(`target:${key}`, 'watcher_error', 'warning')]) {
+        intents.push(...alertIntents(synthetic('target.watch_failed', key, { id: registration.id, error: target.watch_problem.error })));
+      }
       if (target?.blocked && !state.alerts.active[alertKey(`target:${key}`, 'blocked', 'critical')]) {
         intents.push(...alertIntents(synthetic('target.blocked', key, { id: registration.id, reason: target.blocked.reason, over_by: target.blocked.over_by, unit: target.blocked.unit })));
       }

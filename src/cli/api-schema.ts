@@ -330,7 +330,7 @@ export interface components {
                     id: string;
                     scope: string;
                     /** @enum {string} */
-                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "delivery_failing" | "heartbeat" | "test";
+                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "watcher_error" | "delivery_failing" | "heartbeat" | "test";
                     /** @enum {string} */
                     tier: "ok" | "warning" | "critical" | "emergency";
                     /** @enum {string} */

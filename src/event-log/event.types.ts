@@ -37,7 +37,7 @@ export interface Registration {
 }
 
 /** What an alert is about and how bad: kinds of SPEC §7. */
-export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'delivery_failing', 'heartbeat', 'test'] as const;
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'watcher_error', 'delivery_failing', 'heartbeat', 'test'] as const;
 /** Kinds that report a thing that happened, not a condition: every one is sent, none stays active. */
 export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'heartbeat', 'test'];
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -105,6 +105,10 @@ export interface EventPayloads {
   'cleanup.failed': RegistrationRef & { readonly trigger: string; readonly error: string | null };
   'target.blocked': RegistrationRef & { readonly reason: string; readonly over_by: number; readonly unit: 'bytes' | 'files' };
   'target.unblocked': RegistrationRef;
+  /** The target cannot be watched (it is kept measured by sweeps only): recorded once, when that starts. */
+  'target.watch_failed': RegistrationRef & { readonly error: string };
+  /** A sweep found the target watched again with no watcher error since the previous one. */
+  'target.watch_recovered': RegistrationRef;
   'target.tier_changed': RegistrationRef & {
     readonly from: Tier;
     readonly to: Tier;
@@ -193,6 +197,8 @@ const KINDS: Record<EventType, true> = {
   'cleanup.failed': true,
   'target.blocked': true,
   'target.unblocked': true,
+  'target.watch_failed': true,
+  'target.watch_recovered': true,
   'target.tier_changed': true,
   'filesystem.tier_changed': true,
   'emergency.completed': true,

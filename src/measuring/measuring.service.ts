@@ -5,7 +5,7 @@ import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
-import { targetKey, type Registration } from '../state/state.model.js';
+import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
 import { WatchPort } from './watch.port.js';
@@ -25,6 +25,8 @@ export const SAMPLE_BATCH_MS = 1000;
 @Injectable()
 export class MeasuringService implements MonitorListener, OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MeasuringService.name);
+  /** Watcher errors counted by each monitor at the last sweep (NaN: a problem since): a sweep with none new ends a spell. */
+  private readonly watchErrorsAtSweep = new Map<string, number>();
   private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; key: string; started: Promise<void> }>();
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private readonly pendingSamples = new Map<string, NewEvent>();
@@ -104,6 +106,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     if (!entry) return undefined;
     await entry.started;
     const result = await entry.monitor.rescan();
+    await this.checkWatchRecovered(registration, entry.monitor);
     if (result.drift.bytes !== 0 || result.drift.files !== 0) {
       this.logger.warn(`Drift on ${targetKey(registration.volume_name, registration.path)}: ${result.drift.bytes} bytes, ${result.drift.files} files`);
       await this.store.record([
@@ -164,6 +167,36 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     const registration = this.registrationById(monitor.id);
     if (!registration) return;
     this.bus.publish(TARGET_ROOT_LOST, { registration, reason });
+  }
+
+  /** The first problem of a spell is recorded (once: the record says a spell is open); the next clean sweep ends it. */
+  onWatchProblem(monitor: TargetMonitor, error: string): void {
+    this.watchErrorsAtSweep.set(monitor.id, Number.NaN);
+    const registration = this.registrationById(monitor.id);
+    if (!registration) return;
+    const key = targetKey(registration.volume_name, registration.path);
+    if (targetRecord(this.store.current, key).watch_problem) return;
+    void this.store
+      .transact((state) => {
+        const current = state.registrations[key];
+        if (current?.id !== registration.id || targetRecord(state, key).watch_problem) return { events: [], result: undefined };
+        return { events: [{ type: 'target.watch_failed', target: key, payload: { id: registration.id, error } }], result: undefined };
+      })
+      .catch((e: unknown) => this.logger.warn(`Watch problem of ${key} not recorded: ${String(e)}`));
+  }
+
+  /** After a sweep's rescan: a spell of watch problems ends once the target is watched with no error since the last sweep. */
+  private async checkWatchRecovered(registration: Registration, monitor: TargetMonitor): Promise<void> {
+    const { watching, watchErrors } = monitor.stats;
+    const errorsBefore = this.watchErrorsAtSweep.get(registration.id);
+    this.watchErrorsAtSweep.set(registration.id, watchErrors);
+    const key = targetKey(registration.volume_name, registration.path);
+    if (!targetRecord(this.store.current, key).watch_problem || !watching || errorsBefore !== watchErrors) return;
+    await this.store.transact((state) => {
+      if (state.registrations[key]?.id !== registration.id || !targetRecord(state, key).watch_problem) return { events: [], result: undefined };
+      this.logger.log(`${key} is watched again`);
+      return { events: [{ type: 'target.watch_recovered', target: key, payload: { id: registration.id } }], result: undefined };
+    });
   }
 
   private onCommitted(events: readonly EventRecord[]): void {

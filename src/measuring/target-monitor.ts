@@ -36,6 +36,8 @@ export interface MonitorListener {
   onChange(monitor: TargetMonitor): void;
   /** The root vanished or was replaced by another directory after it had been seen. */
   onRootLost(monitor: TargetMonitor, reason: string): void;
+  /** Watching failed (setting up the watch, or the watcher reported an error): sweeps keep the target measured. */
+  onWatchProblem(monitor: TargetMonitor, error: string): void;
 }
 
 export interface RescanResult {
@@ -189,6 +191,7 @@ export class TargetMonitor {
         if (attempt >= WATCH_ATTEMPTS) {
           this.watchErrors++;
           this.logger.warn(`Could not watch ${this.root} (${message}); sweeps keep it measured, the next rescan tries again`);
+          this.listener.onWatchProblem(this, message);
           return;
         }
         this.logger.debug(`Watching ${this.root} failed (${message}), retrying`);
@@ -267,6 +270,7 @@ export class TargetMonitor {
   private onWatchError(error: Error): void {
     this.watchErrors++;
     this.logger.warn(`Watcher error on ${this.root}: ${error.message}; rescanning`);
+    this.listener.onWatchProblem(this, error.message);
     void this.rescan().catch((e: unknown) => this.logger.error(`Rescan of ${this.root} failed: ${String(e)}`));
   }
 

@@ -37,6 +37,8 @@ export interface TargetRecord {
   /** From warning_bytes/critical_bytes; critical while blocked or quarantined. */
   readonly tier: Tier;
   readonly tier_since: string | null;
+  /** Set while the target cannot be watched (sweeps keep it measured); absent in records made before it existed. */
+  readonly watch_problem?: { readonly since: string; readonly error: string } | null;
 }
 
 /** What the manager knows of one filesystem behind the volumes (or the data directory), by mount point. */

@@ -40,6 +40,12 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
     case 'target.unblocked':
       updateTarget(state, key, { blocked: null });
       return;
+    case 'target.watch_failed':
+      updateTarget(state, key, { watch_problem: { since: at, error: event.payload.error } });
+      return;
+    case 'target.watch_recovered':
+      updateTarget(state, key, { watch_problem: null });
+      return;
     case 'registration.activated':
     case 'registration.pending': {
       const current = state.registrations[key];
@@ -144,6 +150,6 @@ export function applyEvent(state: ManagerState, event: EventRecord): void {
 /** Changes part of a target's record; a record back to all-empty is dropped (the state stays small). */
 function updateTarget(state: ManagerState, key: string, change: Partial<TargetRecord>): void {
   const next = { ...targetRecord(state, key), ...change };
-  if (next.last_cleanup === null && next.failures === 0 && next.blocked === null && next.tier === 'ok') delete state.targets[key];
+  if (next.last_cleanup === null && next.failures === 0 && next.blocked === null && next.tier === 'ok' && !next.watch_problem) delete state.targets[key];
   else state.targets[key] = next;
 }
