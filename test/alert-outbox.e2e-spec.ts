@@ -17,6 +17,8 @@ let service: ServiceProcess | undefined;
 let webhookUp = false;
 let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let smtp: Awaited<ReturnType<typeof startSmtpReceiver>> | undefined;
+/** What the first test left delivered: the blocked alert's id and the receivers' counts. */
+let delivered: { id: string; webhooks: number; mails: number; env: Record<string, string> } | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sm-outbox-'));
@@ -87,5 +89,24 @@ describe('alert outbox across SIGKILL and receiver outages', () => {
     const mails = smtp.mails.filter((m) => m.messageId === `<${blocked!.id}@storage-manager>`);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(1);
     expect(mails[0]!.subject).toBe('[CRITICAL] cam:/rec over its cap, nothing more may be deleted');
+    delivered = { id: blocked!.id, webhooks: webhook.deliveries.length, mails: smtp.mails.length, env };
+  }, 120_000);
+
+  it('after another SIGKILL, the condition still holding is not alerted again: the raise is remembered, not repeated', async () => {
+    const before = delivered!;
+    process.kill(service!.pid, 'SIGKILL');
+    expect(await service!.exited).toBe('SIGKILL');
+    service = spawnService(before.env, dir);
+    const url = await service.ready;
+    // A cleanup of the target, run to its end: still blocked (the files are still too young), nothing new to say.
+    const cleanup = await rawRequest(url, 'POST', '/api/cleanup', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ volume_name: 'cam', path: '/rec' }) });
+    expect(cleanup.status).toBe(200);
+    const state = await alerts(url);
+    expect(state.active.filter((a) => a.kind === 'blocked').map((a) => a.id)).toEqual([before.id]);
+    expect(state.channels.map((c) => c.pending)).toEqual([0, 0]);
+    const raised = (await rawRequest(url, 'GET', '/api/events?type=alert.raised&limit=100')).json as { events: Array<{ payload: { alert: { id: string } } }> };
+    expect(raised.events.map((e) => e.payload.alert.id)).toEqual([before.id]);
+    expect(webhook.deliveries.length).toBe(before.webhooks);
+    expect(smtp!.mails.length).toBe(before.mails);
   }, 120_000);
 });
