@@ -120,7 +120,7 @@ describe('docker-compose.yml (the stack)', () => {
     const secrets = Object.entries(model.services).flatMap(([name, s]) =>
       Object.entries(s.environment ?? {})
         .filter(([key]) => /PASSWORD|TOKEN|SECRET|SMTP_URL|DB_URL/.test(key))
-        .map(([key, value]) => [`${name}.${key}`, value]),
+        .map(([key, value]): [string, string] => [`${name}.${key}`, value]),
     );
     expect(secrets.length).toBeGreaterThanOrEqual(4);
     for (const [key, value] of secrets) expect([key, value]).toEqual([key, key.endsWith('GF_SECURITY_ADMIN_PASSWORD') ? GRAFANA_TEST_PASSWORD : '']);
@@ -238,8 +238,8 @@ describe('examples/camera-app/docker-compose.yml (registration by labels)', () =
     const resolved = compose(file, dir, ['config']);
     if (resolved.status !== 0) throw new Error(`docker-compose config failed: ${resolved.stderr}`);
     const model = parse(resolved.stdout) as ComposeModel;
-    expect(Object.keys(model.services)).toEqual(['camera-app']);
     service = model.services['camera-app']!;
+    if (!service) throw new Error(`no camera-app service in ${Object.keys(model.services).join(', ')}`);
   });
 
   it('passes docker-compose config -q without a warning', () => {
