@@ -268,7 +268,7 @@ describe('examples/camera-app/docker-compose.yml (registration by labels)', () =
     return byIndex;
   }
 
-  it('declares two registrations in seed 000 format: recordings capped by max_size, logs by remove_before_date', () => {
+  it('declares two registrations in the label format storage-manager.<N>.<field>: recordings capped by max_size, logs by remove_before_date', () => {
     const byIndex = declared();
     expect([...byIndex.keys()].sort()).toEqual(['0', '1']);
     const summary = [...byIndex.values()].map((l) => [l.volume, l.path, l.algorithm]);
