@@ -101,12 +101,13 @@ interface Answer {
   body: unknown;
 }
 /** An HTTP request to the manager from inside its container (which has no network). */
-function api(container: string, method: string, url: string, body?: unknown): Answer {
+function api(container: string, method: string, url: string, body?: unknown, token?: string): Answer {
   const script =
-    "const [m,u,b]=process.argv.slice(1);fetch('http://127.0.0.1:9100'+u,{method:m,headers:{'content-type':'application/json'},body:b||undefined})" +
+    "const [m,u,b,k]=process.argv.slice(1);const h={'content-type':'application/json'};if(k)h.authorization='Bearer '+k;" +
+    "fetch('http://127.0.0.1:9100'+u,{method:m,headers:h,body:b||undefined})" +
     '.then(async r=>{const t=await r.text();let j;try{j=JSON.parse(t)}catch{j=t}process.stdout.write(JSON.stringify({status:r.status,type:r.headers.get("content-type"),body:j}))},' +
     'e=>{process.stderr.write(String(e));process.exit(1)})';
-  const out = docker(host(), ['exec', container, 'node', '-e', script, method, url, body === undefined ? '' : JSON.stringify(body)]);
+  const out = docker(host(), ['exec', container, 'node', '-e', script, method, url, body === undefined ? '' : JSON.stringify(body), token ?? '']);
   return JSON.parse(out) as Answer;
 }
 
@@ -121,17 +122,23 @@ function run(name: string, args: string[]): string {
 }
 
 /** Resolves once the API answers /api/health with 200 (or fails when the container exits). */
-function apiUp(container: string, timeoutMs = 60_000): Promise<Answer> {
+function apiUp(container: string, token?: string, timeoutMs = 60_000): Promise<Answer> {
   return waitFor(
     `${container}'s API`,
     () => {
       const s = state(container);
       if (s.Status !== 'running') throw new Error(`${container} is ${s.Status} (exit ${s.ExitCode}): ${docker(host(), ['logs', '--tail', '30', container])}`);
-      const answer = api(container, 'GET', '/api/health');
+      const answer = api(container, 'GET', '/api/health', undefined, token);
       return answer.status === 200 ? answer : undefined;
     },
     timeoutMs,
   );
+}
+
+/** Exit status of the image's HEALTHCHECK command, run in the container as Docker runs it (`env`: overrides). */
+function healthcheck(container: string, env: string[] = []): number | null {
+  const test = (JSON.parse(docker(host(), ['inspect', '--format', '{{json .Config.Healthcheck.Test}}', container])) as string[]).slice(1);
+  return spawnSync(DOCKER_CLI, ['-H', host(), 'exec', ...env.flatMap((e) => ['-e', e]), container, ...test], { encoding: 'utf8' }).status;
 }
 
 /** The kernel's view of the container's main process, read on the host. */
@@ -239,6 +246,22 @@ describe('a container of the image (no network, standalone, /data in a volume)',
   );
 });
 
+describe('the health check with SM_PROTECT_READS=true', () => {
+  it(
+    'passes with the token the container is given, where /api/health without it is refused',
+    async () => {
+      const token = 'health-check-token-0123456789';
+      const name = run('sm-image-protected', ['-e', `SM_API_TOKEN=${token}`, '-e', 'SM_PROTECT_READS=true']);
+      await apiUp(name, token);
+      expect(api(name, 'GET', '/api/health').status).toBe(401);
+      expect(healthcheck(name)).toBe(0);
+      expect(healthcheck(name, ['SM_API_TOKEN=not-the-token'])).toBe(1);
+      docker(host(), ['rm', '-f', name]);
+    },
+    2 * 60_000,
+  );
+});
+
 describe('deleting files that belong to another user (uid 4242, dirs 0755, sticky 1777 and 0700)', () => {
   const FILES = ['private/f1.bin', 'private/f2.bin', 'recordings/f1.bin', 'recordings/f2.bin', 'shared/f1.bin', 'shared/f2.bin'];
 
@@ -295,10 +318,9 @@ describe('deleting files that belong to another user (uid 4242, dirs 0755, stick
       60_000,
     );
     const left = filesLeft(path.join(volumes, 'cam'));
-    const test = (JSON.parse(docker(host(), ['inspect', '--format', '{{json .Config.Healthcheck.Test}}', name])) as string[]).slice(1);
-    const healthcheck = spawnSync(DOCKER_CLI, ['-H', host(), 'exec', name, ...test], { encoding: 'utf8' }).status;
+    const passed = healthcheck(name);
     docker(host(), ['rm', '-f', name]);
-    return { proc, event, left, healthcheck };
+    return { proc, event, left, healthcheck: passed };
   }
 
   function emptyEnvFile(): string {
