@@ -21,11 +21,16 @@ const common = {
   setupFiles: ['<rootDir>/test/setup-logs.ts'],
 };
 
+/** The image phase's specs (test/run-tests.mjs), kept out of the SQLite and PostgreSQL runs. */
+const IMAGE_SPECS = ['test/docker/compose-files.e2e-spec.ts', 'test/docker/image.e2e-spec.ts'];
+
 export default {
   testTimeout: 300_000,
   projects: [
     // A short timeout for unit specs (test/setup-unit.ts: 8 s); end-to-end specs keep the long one above.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup-unit.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', ...IMAGE_SPECS] },
+    // The deployment files and the Docker image, run by the test runner's image phase (beside the PostgreSQL run).
+    { ...common, displayName: 'image', testMatch: IMAGE_SPECS.map((spec) => `<rootDir>/${spec}`) },
   ],
 };

@@ -6,10 +6,14 @@
  *
  * Type checking and lint count as one check each.
  *
- * Options: --sqlite-only (skip the PostgreSQL run), and any further arguments go to Jest.
+ * Beside the PostgreSQL run, the image phase checks the deployment files and builds and runs the Docker image on a
+ * private Docker Engine (Jest project `image`, test/docker/); its results count in the closing line like the others.
+ *
+ * Options: --sqlite-only (skip the PostgreSQL run), --no-image (skip the image phase), and any further arguments
+ * go to Jest.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +23,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, '.test-results');
 const args = process.argv.slice(2);
 const sqliteOnly = args.includes('--sqlite-only');
-const jestArgs = args.filter((a) => a !== '--sqlite-only');
+const noImage = args.includes('--no-image');
+const jestArgs = args.filter((a) => a !== '--sqlite-only' && a !== '--no-image');
 
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
@@ -33,13 +38,13 @@ function run(command, commandArgs, options = {}) {
   });
 }
 
-async function jest(label, env, projectArgs) {
+async function jest(label, env, projectArgs, stdio = 'inherit') {
   const outputFile = path.join(resultsDir, `jest-${label}.json`);
   say(`\n=== ${label}: jest ${projectArgs.join(' ')}`);
   const code = await run(
     process.execPath,
     ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', ...projectArgs, '--json', `--outputFile=${outputFile}`, ...jestArgs],
-    { env: { ...process.env, ...env, SM_TEST_RESULTS_DIR: resultsDir } },
+    { env: { ...process.env, ...env, SM_TEST_RESULTS_DIR: resultsDir }, stdio },
   );
   if (!existsSync(outputFile)) return { label, passed: 0, failed: 1, note: `jest exited ${code} without results` };
   const report = JSON.parse(readFileSync(outputFile, 'utf8'));
@@ -111,6 +116,32 @@ async function startPostgres() {
   return { url: `postgres://sm:${password}@127.0.0.1:${port}/postgres`, stop };
 }
 
+/**
+ * The image phase: compose files, Caddyfile and the Docker image, built from the Dockerfile against a local stand-in
+ * for its base image and run on a private Docker Engine (test/docker/). It shares nothing with the database runs,
+ * so it runs beside the PostgreSQL one; its output goes to .test-results/image.log and is printed once it ends.
+ */
+async function imagePhase() {
+  const logFile = path.join(resultsDir, 'image.log');
+  const started = Date.now();
+  let result;
+  try {
+    const fd = openSync(logFile, 'w');
+    try {
+      result = await jest('image', {}, ['--selectProjects', 'image', '--passWithNoTests'], ['ignore', fd, fd]);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    result = { label: 'image', passed: 0, failed: 1, note: error.message };
+  }
+  say(`\n=== image phase (${Math.round((Date.now() - started) / 1000)} s), from ${path.relative(root, logFile)}`);
+  if (existsSync(logFile)) process.stdout.write(readFileSync(logFile, 'utf8'));
+  const figures = path.join(resultsDir, 'image-figures.json');
+  if (existsSync(figures)) say(`image figures: ${readFileSync(figures, 'utf8').trim()}`);
+  return result;
+}
+
 async function main() {
   const results = [];
   say('=== build');
@@ -128,7 +159,8 @@ async function main() {
     const ok = (await run(process.execPath, command)) === 0;
     results.push({ label, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
   }
-  results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, []));
+  results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, ['--selectProjects', 'unit', 'e2e']));
+  const image = noImage ? undefined : imagePhase();
 
   if (!sqliteOnly) {
     let postgres;
@@ -142,6 +174,7 @@ async function main() {
       await postgres?.stop();
     }
   }
+  if (image) results.push(await image);
 
   say('');
   for (const file of readdirSync(resultsDir).filter((f) => f.startsWith('crash-'))) {
