@@ -15,16 +15,17 @@ import { AlertsService } from './alerts.service.js';
 /** The channels the configuration asks for: email (SM_SMTP_URL), one per webhook URL (SM_ALERT_WEBHOOK_URLS), Alertmanager (SM_ALERTMANAGER_URL). */
 export function channelsFrom(config: AppConfig): AlertChannel[] {
   const channels: AlertChannel[] = [];
-  const { smtpUrl, emailFrom, emailTo, webhookUrls, webhookSecret, alertmanagerUrl } = config.alerts;
-  if (smtpUrl && emailFrom && emailTo.length > 0) channels.push(new EmailChannel(smtpUrl, emailFrom, emailTo));
+  const { smtpUrl, emailFrom, emailTo, webhookUrls, webhookSecret, alertmanagerUrl, sendTimeoutSeconds } = config.alerts;
+  const timeoutMs = sendTimeoutSeconds * 1000;
+  if (smtpUrl && emailFrom && emailTo.length > 0) channels.push(new EmailChannel(smtpUrl, emailFrom, emailTo, timeoutMs));
   const names = new Map<string, number>();
   for (const url of webhookUrls) {
     const host = `webhook:${new URL(url).host}`;
     const seen = names.get(host) ?? 0;
     names.set(host, seen + 1);
-    channels.push(new WebhookChannel(url, webhookSecret, seen === 0 ? host : `${host}#${seen + 1}`));
+    channels.push(new WebhookChannel(url, webhookSecret, seen === 0 ? host : `${host}#${seen + 1}`, timeoutMs));
   }
-  if (alertmanagerUrl) channels.push(new AlertmanagerChannel(alertmanagerUrl));
+  if (alertmanagerUrl) channels.push(new AlertmanagerChannel(alertmanagerUrl, timeoutMs));
   return channels;
 }
 

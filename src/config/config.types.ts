@@ -44,6 +44,8 @@ export interface AppConfig {
     readonly emergencyRepeatSeconds: number;
     /** A channel failing this long is reported as failing. */
     readonly channelFailingSeconds: number;
+    /** One delivery attempt's deadline: a receiver that never answers is a failed attempt, not a stalled channel. */
+    readonly sendTimeoutSeconds: number;
     readonly smtpUrl: string | undefined;
     readonly emailFrom: string | undefined;
     readonly emailTo: readonly string[];

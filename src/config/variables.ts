@@ -105,6 +105,11 @@ const TABLE = {
     default: '120',
     schema: wholeNumber(1, DAY),
   },
+  SM_ALERT_SEND_TIMEOUT_SECONDS: {
+    meaning: 'Seconds one delivery attempt may take (connect, send, answer) before it counts as failed and is retried.',
+    default: '10',
+    schema: wholeNumber(1, 600),
+  },
   SM_SMTP_URL: {
     meaning: 'SMTP server for email alerts (smtp://user:pass@host:587).',
     secret: true,

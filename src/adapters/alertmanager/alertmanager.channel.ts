@@ -14,7 +14,10 @@ export class AlertmanagerChannel extends AlertChannel {
   readonly name: string;
   override readonly refreshesActive = true;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     super();
     this.name = `alertmanager:${new URL(url).host}`;
   }
@@ -25,6 +28,7 @@ export class AlertmanagerChannel extends AlertChannel {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(toAlertmanager(alert, new Date())),
       redirect: 'error',
+      signal: AbortSignal.timeout(this.timeoutMs),
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`${this.name} answered ${response.status}: ${text.slice(0, 200)}`);

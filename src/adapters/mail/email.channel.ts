@@ -15,6 +15,7 @@ export class EmailChannel extends AlertChannel {
     smtpUrl: string,
     private readonly from: string,
     private readonly to: readonly string[],
+    timeoutMs = 10_000,
   ) {
     super();
     const url = new URL(smtpUrl);
@@ -23,9 +24,9 @@ export class EmailChannel extends AlertChannel {
       port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
       secure: url.protocol === 'smtps:',
       auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 10_000,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
     });
   }
 

@@ -20,6 +20,7 @@ export class WebhookChannel extends AlertChannel {
     private readonly url: string,
     private readonly secret: string | undefined,
     name?: string,
+    private readonly timeoutMs = 10_000,
   ) {
     super();
     // The URL itself can hold a token (chat webhooks do): only its host is ever shown.
@@ -48,7 +49,7 @@ export class WebhookChannel extends AlertChannel {
       const signature = createHmac('sha256', webhookKey(this.secret)).update(`${alert.id}.${timestamp}.${body}`).digest('base64');
       headers['webhook-signature'] = `v1,${signature}`;
     }
-    const response = await fetch(this.url, { method: 'POST', headers, body, redirect: 'error' });
+    const response = await fetch(this.url, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
     await response.body?.cancel();
     if (!response.ok) throw new Error(`${this.name} answered ${response.status}`);
   }
