@@ -28,7 +28,8 @@ function deploy(project: string, body: unknown): request.Test {
 const CHANGES = 'type=registration.created,registration.updated,registration.removed,registrations.deployed';
 
 async function registrations(): Promise<Array<{ volume_name: string; path: string; source: string; owner: string | null; params: object }>> {
-  return (await request(app.url).get('/api/registrations').expect(200)).body;
+  const response = await request(app.url).get('/api/registrations').expect(200);
+  return response.body as Array<{ volume_name: string; path: string; source: string; owner: string | null; params: object }>;
 }
 
 describe('PUT /api/projects/{project}/registrations', () => {
@@ -114,6 +115,7 @@ describe('PUT /api/projects/{project}/registrations', () => {
   });
 
   it('needs the token like every mutating request', async () => {
-    await request(app.url).put('/api/projects/shop/registrations').send({ registrations: [] }).expect(401);
+    const refused = await request(app.url).put('/api/projects/shop/registrations').send({ registrations: [] }).expect(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, error: 'unauthorized' });
   });
 });

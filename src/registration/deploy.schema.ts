@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { objectErrors } from '../common/zod-problems.js';
 import { MAX_IMPORT_ITEMS, noRepeatedTargets } from './import.schema.js';
+import { checkProjectName, MAX_PROJECT_NAME_LENGTH, PROJECT_NAME_PATTERN } from './project-name.js';
 import { registrationBody } from './registration.schema.js';
 
 /**
@@ -8,17 +9,6 @@ import { registrationBody } from './registration.schema.js';
  * applied at deploy time (SPEC §3). The project is named as Compose names it: lowercase letters, digits,
  * `_` and `-`, starting with a letter or a digit.
  */
-
-export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
-export const MAX_PROJECT_NAME_LENGTH = 255;
-
-/** Returns a problem message, or undefined when the name is a valid compose project name. */
-export function checkProjectName(name: string): string | undefined {
-  if (name.length === 0) return 'must not be empty';
-  if (name.length > MAX_PROJECT_NAME_LENGTH) return `must be at most ${MAX_PROJECT_NAME_LENGTH} characters`;
-  if (!PROJECT_NAME_PATTERN.test(name)) return 'must contain only lowercase letters, digits, _ and -, and start with a letter or a digit';
-  return undefined;
-}
 
 /** The `{project}` path parameter. */
 export function projectNameField() {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { checkProjectName } from '../../registration/deploy.schema.js';
+import { checkProjectName } from '../../registration/project-name.js';
 import type { Lookup } from './interpolate.js';
 
 /**
