@@ -99,7 +99,7 @@ ${EXIT_CODES_HELP}
 
 const OUTCOMES: Record<EmergencyReport['filesystems'][number]['outcome'], string> = {
   below_critical: 'below the critical threshold',
-  targets_exhausted: 'every emergency policy ran; still at or above the critical threshold',
+  targets_exhausted: 'every emergency policy ran',
   nothing_to_do: 'nothing to do',
 };
 
