@@ -94,6 +94,11 @@ describe('help, usage and reachability', () => {
     expect(result.stdout + result.stderr).not.toMatch(/hunter2|ops:|cli-test-token/);
     const bad = await runCli(['--url', 'not a url', 'status']);
     expect(bad.code).toBe(2);
+    // Credentials in a URL (a proxy's basic auth) travel as a header: the request works, and they are not shown.
+    const withCredentials = await runCli(['--url', app.url.replace('http://', 'http://ops:hunter2@'), 'status']);
+    expect(withCredentials.code).toBe(0);
+    expect(withCredentials.stdout).toContain(`at ${app.url}: OK`);
+    expect(withCredentials.stdout + withCredentials.stderr).not.toContain('hunter2');
   });
 
   it('exits 1 with a hint when the token is missing or wrong', async () => {

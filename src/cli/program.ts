@@ -19,7 +19,7 @@ export function createProgram(): Command {
     .description('Talk to a running storage-manager: deploy-time registration from compose files, status, cleanups, registrations, the event log.')
     .version(APP_VERSION, '-V, --version')
     .addOption(new Option('--url <url>', 'the manager\'s base URL').env('SM_URL').default(DEFAULT_URL))
-    .addOption(new Option('--token <token>', 'API token, sent as "Authorization: Bearer" (never printed)').env('SM_API_TOKEN'))
+    .addOption(new Option('--token <token>', 'API token, sent as "Authorization: Bearer" (never printed; prefer SM_API_TOKEN: an argument shows in the process list)').env('SM_API_TOKEN'))
     .addOption(new Option('--timeout <ms>', 'milliseconds to wait for each answer').argParser(positiveInteger('--timeout')).default(120_000))
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
