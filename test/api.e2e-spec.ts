@@ -322,6 +322,7 @@ describe('health and documentation', () => {
       '/api/events',
       '/api/health',
       '/api/maintenance',
+      '/api/projects/{project}/registrations',
       '/api/register',
       '/api/register/{volume_name}/{path}',
       '/api/registrations',

@@ -208,6 +208,28 @@ function generateCases(): Case[] {
     cases.push({ name, method: 'POST', path: '/api/registrations/import', body: JSON.stringify(body), field });
   }
 
+  // Deploy bodies and project names (PUT /api/projects/{project}/registrations).
+  const deployCases: Array<[string, string, unknown, string]> = [
+    ['deploy array body', 'shop', [], 'body'],
+    ['deploy without registrations', 'shop', {}, 'registrations'],
+    ['deploy registrations object', 'shop', { registrations: {} }, 'registrations'],
+    ['deploy unknown field', 'shop', { registrations: [], mode: 'replace' }, 'mode'],
+    ['deploy dry_run string', 'shop', { registrations: [], dry_run: 'true' }, 'dry_run'],
+    ['deploy item not object', 'shop', { registrations: [VALID, 'x'] }, 'registrations[1]'],
+    ['deploy item export field', 'shop', { registrations: [{ ...VALID, id: 'x' }] }, 'registrations[0].id'],
+    ['deploy item bad param', 'shop', { registrations: [{ ...VALID, params: { max_bytes: -1 } }] }, 'registrations[0].params.max_bytes'],
+    ['deploy duplicate target', 'shop', { registrations: [VALID, { ...VALID, path: 'recordings' }] }, 'registrations[1].path'],
+    ['deploy project uppercase', 'Shop', { registrations: [] }, 'project'],
+    ['deploy project leading dash', '-shop', { registrations: [] }, 'project'],
+    ['deploy project dot', 'my.shop', { registrations: [] }, 'project'],
+    ['deploy project too long', 'p'.repeat(256), { registrations: [] }, 'project'],
+  ];
+  for (const [name, project, body, field] of deployCases) {
+    cases.push({ name, method: 'PUT', path: `/api/projects/${project}/registrations`, body: JSON.stringify(body), field });
+  }
+  cases.push({ name: 'deploy not JSON', method: 'PUT', path: '/api/projects/shop/registrations', body: '{"registrations":', field: 'body' });
+  cases.push({ name: 'deploy text body', method: 'PUT', path: '/api/projects/shop/registrations', body: '{}', contentType: 'text/plain', field: 'content-type', status: 415 });
+
   // Maintenance bodies.
   for (const [name, body, field] of [
     ['maintenance missing enabled', {}, 'enabled'],

@@ -143,6 +143,14 @@ describe('the answers', () => {
       200,
       responses.importResponse,
     );
+    const declared = { registrations: [{ ...registration, path: '/deployed' }], dry_run: true };
+    expectDocumented(
+      await call('PUT', '/api/projects/shop/registrations', declared),
+      '/api/projects/{project}/registrations',
+      'put',
+      200,
+      responses.deployResponse,
+    );
     expectDocumented(await call('POST', '/api/cleanup', { dry_run: true }), '/api/cleanup', 'post', 200, responses.cleanupRunResponse);
     expectDocumented(await call('GET', '/api/volumes'), '/api/volumes', 'get', 200, responses.volumeResponse.array());
     expectDocumented(await call('GET', '/api/events?limit=5'), '/api/events', 'get', 200, responses.eventPageResponse);
@@ -163,6 +171,10 @@ describe('the answers', () => {
   it('answer errors with the documented error body', async () => {
     expectDocumented(await call('POST', '/api/register', { volume_name: 'cam' }), '/api/register', 'post', 400, responses.errorResponse);
     expectDocumented(await call('GET', '/api/events?limit=0'), '/api/events', 'get', 400, responses.errorResponse);
+    const taken = { registrations: [{ volume_name: 'cam', path: '/taken', algorithm: 'max_size', params: { max_bytes: 1 } }] };
+    expect((await call('POST', '/api/register', taken.registrations[0])).status).toBe(201);
+    const conflict = await call('PUT', '/api/projects/shop/registrations', taken);
+    expectDocumented(conflict, '/api/projects/{project}/registrations', 'put', 409, responses.errorResponse);
     expectDocumented(await call('GET', '/api/registrations/nope'), '/api/registrations/{id}', 'get', 404, responses.errorResponse);
     expectDocumented(await call('DELETE', '/api/register/cam/%2Fnone'), '/api/register/{volume_name}/{path}', 'delete', 404, responses.errorResponse);
     const text = await rawRequest(app.url, 'POST', '/api/maintenance', { headers: { 'content-type': 'text/plain' }, body: 'on' });

@@ -66,6 +66,19 @@ export const importResponse = z
   })
   .meta({ id: 'ImportSummary' });
 
+const targetRef = z.object({ volume_name: z.string(), path: z.string() }).meta({ id: 'TargetRef' });
+
+export const deployResponse = z
+  .object({
+    project: z.string(),
+    dry_run: z.boolean(),
+    created: z.array(targetRef),
+    updated: z.array(targetRef),
+    removed: z.array(targetRef).describe('Registrations the project declared before and no longer does'),
+    unchanged: z.array(targetRef),
+  })
+  .meta({ id: 'DeploySummary' });
+
 export const maintenanceResponse = z
   .object({ enabled: z.boolean(), reason: z.string().nullable(), since: instant.nullable() })
   .meta({ id: 'MaintenanceState' });
@@ -320,6 +333,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   400: 'Invalid request: the message and `field` name the fault',
   401: 'Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set)',
   404: 'No such registration',
+  409: 'A declared target is registered by someone else (the API, labels, an import or another project): `field` and `details` name each one; nothing changed',
   413: 'The body is larger than SM_MAX_BODY_BYTES',
   415: 'The body is not JSON (content-type application/json, utf-8)',
   422: "The target is refused: it resolves outside its volume or would hold the manager's own data directory",

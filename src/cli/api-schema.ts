@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Deploy-time registration: set a compose project's registrations atomically (create, update, and remove the ones it no longer declares); dry_run to preview. */
+        put: operations["RegistrationController_deploy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/registrations/{id}": {
         parameters: {
             query?: never;
@@ -408,6 +425,21 @@ export interface components {
                 files: number;
                 bytes: number;
             };
+        };
+        DeployRequest: {
+            /** @description Every registration the project declares; the ones it declared before and omits now are removed */
+            registrations: components["schemas"]["RegisterRequest"][];
+            /** @description Only report what the deploy would change */
+            dry_run?: boolean;
+        };
+        DeploySummary: {
+            project: string;
+            dry_run: boolean;
+            created: components["schemas"]["TargetRef"][];
+            updated: components["schemas"]["TargetRef"][];
+            /** @description Registrations the project declared before and no longer does */
+            removed: components["schemas"]["TargetRef"][];
+            unchanged: components["schemas"]["TargetRef"][];
         };
         EmergencyCleanupRequest: {
             /**
@@ -1041,6 +1073,10 @@ export interface components {
                 text: string;
             }[];
         };
+        TargetRef: {
+            volume_name: string;
+            path: string;
+        };
         Volume: {
             volume_name: string;
             current_bytes: number | null;
@@ -1112,6 +1148,8 @@ export type SchemaAlerts = components['schemas']['Alerts'];
 export type SchemaCleanupReport = components['schemas']['CleanupReport'];
 export type SchemaCleanupRequest = components['schemas']['CleanupRequest'];
 export type SchemaCleanupRun = components['schemas']['CleanupRun'];
+export type SchemaDeployRequest = components['schemas']['DeployRequest'];
+export type SchemaDeploySummary = components['schemas']['DeploySummary'];
 export type SchemaEmergencyCleanupRequest = components['schemas']['EmergencyCleanupRequest'];
 export type SchemaEmergencyReport = components['schemas']['EmergencyReport'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
@@ -1128,6 +1166,7 @@ export type SchemaRegisterResult = components['schemas']['RegisterResult'];
 export type SchemaRegistration = components['schemas']['Registration'];
 export type SchemaRegistrationExport = components['schemas']['RegistrationExport'];
 export type SchemaStorageReport = components['schemas']['StorageReport'];
+export type SchemaTargetRef = components['schemas']['TargetRef'];
 export type SchemaVolume = components['schemas']['Volume'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -1410,6 +1449,87 @@ export interface operations {
             };
             /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than SM_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON (content-type application/json, utf-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The target is refused: it resolves outside its volume or would hold the manager's own data directory */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistrationController_deploy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The compose project name (lowercase letters, digits, _ and -) */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployRequest"];
+            };
+        };
+        responses: {
+            /** @description What the deploy changed (or would change, with dry_run), target by target */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploySummary"];
+                };
+            };
+            /** @description Invalid request: the message and `field` name the fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authorization: Bearer <token> is missing or wrong (when SM_API_TOKEN is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A declared target is registered by someone else (the API, labels, an import or another project): `field` and `details` name each one; nothing changed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

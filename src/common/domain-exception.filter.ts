@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, ValidationError } from './errors.js';
+import { DomainError } from './errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -30,7 +30,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       const body: ErrorBody = { statusCode: exception.status, error: exception.code, message: exception.message };
       if (exception.field) body.field = exception.field;
-      if (exception instanceof ValidationError && exception.details.length > 1) body.details = exception.details;
+      if (exception.details.length > 1) body.details = exception.details;
       return body;
     }
     if (exception instanceof HttpException) {

@@ -8,6 +8,8 @@ export abstract class DomainError extends Error {
     message: string,
     /** The request field at fault, in dotted form (`params.max_bytes`), when there is one. */
     readonly field?: string,
+    /** Every problem, when a request has several (`registrations[2].path`, `registrations[5].path`). */
+    readonly details: ReadonlyArray<{ field: string; message: string }> = field ? [{ field, message }] : [],
   ) {
     super(message);
     this.name = new.target.name;
@@ -17,13 +19,12 @@ export abstract class DomainError extends Error {
 export class ValidationError extends DomainError {
   readonly status = 400;
   readonly code = 'invalid_request';
-  constructor(
-    message: string,
-    field?: string,
-    readonly details: ReadonlyArray<{ field: string; message: string }> = field ? [{ field, message }] : [],
-  ) {
-    super(message, field);
-  }
+}
+
+/** The request is valid but clashes with what is there: a target registered by someone else. */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'conflict';
 }
 
 export class NotFoundError extends DomainError {

@@ -84,6 +84,14 @@ export interface EventPayloads {
     readonly unchanged: number;
     readonly removed: number;
   };
+  /** A compose project's deploy-time registration changed something (PUT /api/projects/{project}/registrations). */
+  'registrations.deployed': {
+    readonly project: string;
+    readonly created: number;
+    readonly updated: number;
+    readonly unchanged: number;
+    readonly removed: number;
+  };
   'maintenance.enabled': { readonly reason: string | null };
   'maintenance.disabled': { readonly reason: string | null };
   'quarantine.entered': RegistrationRef & { readonly reason: string };
@@ -186,6 +194,7 @@ const KINDS: Record<EventType, true> = {
   'registration.activated': true,
   'registration.pending': true,
   'registrations.imported': true,
+  'registrations.deployed': true,
   'maintenance.enabled': true,
   'maintenance.disabled': true,
   'quarantine.entered': true,

@@ -10,7 +10,7 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 const IMPORT_FIELDS = ['version', 'exported_at', 'mode', 'registrations'] as const;
 
 /** Two items may not address the same target; only items that are valid themselves are compared. */
-function noRepeatedTargets(items: readonly RegistrationInput[], ctx: z.RefinementCtx): void {
+export function noRepeatedTargets(items: readonly RegistrationInput[], ctx: z.RefinementCtx): void {
   const invalid = new Set(ctx.issues.map((issue) => issue.path?.[0]));
   const seen = new Map<string, number>();
   items.forEach((item, index) => {

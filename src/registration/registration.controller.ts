@@ -1,14 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrors, exportResponse, importResponse, registerResponse, registrationResponse } from '../api-docs/responses.js';
+import { ApiErrors, deployResponse, exportResponse, importResponse, registerResponse, registrationResponse } from '../api-docs/responses.js';
 import { ApiZodBody, ApiZodQuery, ApiZodResponse } from '../api-docs/zod-openapi.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import type { Registration } from '../state/state.model.js';
+import { deployBody, projectNameField, type DeployBody } from './deploy.schema.js';
 import { importBody, importMode, importQuery, type ImportBody, type ImportQuery } from './import.schema.js';
-import { importRequestDocument, registerRequestDocument } from './registration.openapi.js';
+import { deployRequestDocument, importRequestDocument, registerRequestDocument } from './registration.openapi.js';
 import { registrationBody, targetPathField, volumeNameField, type RegistrationInput } from './registration.schema.js';
-import { RegistrationService, type ImportSummary, type RegistrationExport } from './registration.service.js';
+import { RegistrationService, type DeploySummary, type ImportSummary, type RegistrationExport } from './registration.service.js';
 
 @ApiTags('registrations')
 @Controller('api')
@@ -70,6 +71,23 @@ export class RegistrationController {
     @Query(new ZodValidationPipe(importQuery)) query: ImportQuery,
   ): Promise<ImportSummary> {
     return this.registrations.import(body.registrations, importMode(body, query), query.dry_run ?? false);
+  }
+
+  @Put('projects/:project/registrations')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Deploy-time registration: set a compose project's registrations atomically (create, update, and remove the ones it no longer declares); dry_run to preview.",
+  })
+  @ApiParam({ name: 'project', description: 'The compose project name (lowercase letters, digits, _ and -)' })
+  @ApiZodBody(deployRequestDocument)
+  @ApiZodResponse(200, deployResponse, 'What the deploy changed (or would change, with dry_run), target by target')
+  @ApiErrors(400, 401, 409, 413, 415, 422)
+  async deploy(
+    @Param('project', new ZodValidationPipe(projectNameField())) project: string,
+    @Body(new ZodValidationPipe(deployBody)) body: DeployBody,
+  ): Promise<DeploySummary> {
+    return this.registrations.deploy(project, body.registrations, body.dry_run ?? false);
   }
 
   @Get('registrations/:id')

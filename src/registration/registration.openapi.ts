@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonParams } from '../policies/param-types.js';
 import { POLICIES } from '../policies/policy.registry.js';
+import { deployBody } from './deploy.schema.js';
 import { importBody, MAX_IMPORT_ITEMS } from './import.schema.js';
 import { descriptionField, EXPORT_ONLY_FIELDS, targetPathField, volumeNameField } from './registration.schema.js';
 
@@ -45,3 +46,13 @@ export const importRequestDocument = importBody
       .describe('Registrations, or the items of an export as they are'),
   })
   .meta({ id: 'ImportRequest' });
+
+/** The body of PUT /api/projects/{project}/registrations. */
+export const deployRequestDocument = deployBody
+  .extend({
+    registrations: z
+      .array(registerRequestDocument)
+      .max(MAX_IMPORT_ITEMS)
+      .describe('Every registration the project declares; the ones it declared before and omits now are removed'),
+  })
+  .meta({ id: 'DeployRequest' });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
+import { ConflictError, DomainError, ForbiddenTargetError, NotFoundError, ValidationError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { EventPayloads, NewEvent } from '../event-log/event.types.js';
@@ -21,6 +21,22 @@ export interface UpsertOutcome {
 
 /** What an import did (or, as a dry run, would do): the payload of `registrations.imported`. */
 export type ImportSummary = EventPayloads['registrations.imported'];
+
+/** A target named in a deploy's answer. */
+export interface TargetRef {
+  readonly volume_name: string;
+  readonly path: string;
+}
+
+/** What a deploy did (or, as a dry run, would do), target by target. */
+export interface DeploySummary {
+  readonly project: string;
+  readonly dry_run: boolean;
+  readonly created: TargetRef[];
+  readonly updated: TargetRef[];
+  readonly removed: TargetRef[];
+  readonly unchanged: TargetRef[];
+}
 
 export interface RegistrationExport {
   readonly version: 1;
@@ -92,10 +108,7 @@ export class RegistrationService {
    */
   async import(items: readonly RegistrationInput[], mode: 'merge' | 'replace', dryRun: boolean): Promise<ImportSummary> {
     for (const item of items) await this.assertRegistrable(item);
-    const activeVolumes = new Set<string>();
-    for (const name of new Set(items.map((i) => i.volume_name))) {
-      if (await this.volumes.find(name)) activeVolumes.add(name);
-    }
+    const activeVolumes = await this.activeVolumes(items);
     return this.store.transact((state) => {
       const events: NewEvent[] = [];
       const counts = { created: 0, updated: 0, unchanged: 0, removed: 0 };
@@ -123,6 +136,51 @@ export class RegistrationService {
   }
 
   /**
+   * Applies the whole set of registrations a compose project declares, atomically (SPEC §3, deploy-time
+   * registration): every item is checked first (a ValidationError or ForbiddenTargetError naming each bad one
+   * by index, nothing changed); then, in one transaction, the declared targets are created or updated with
+   * source `deploy` and owner `project`, and the project's earlier deploy registrations it no longer declares
+   * are removed. A declared target held by anyone else (the API, labels, an import, another project) is a
+   * ConflictError naming each one, and nothing changes. A dry run answers the same and changes nothing; a
+   * deploy that changes nothing appends nothing to the log.
+   */
+  async deploy(project: string, items: readonly RegistrationInput[], dryRun: boolean): Promise<DeploySummary> {
+    await this.assertAllRegistrable(items);
+    const activeVolumes = await this.activeVolumes(items);
+    return this.store.transact((state) => {
+      const conflicts = items.flatMap((item, index) => {
+        const existing = state.registrations[targetKey(item.volume_name, item.path)];
+        if (!existing || (existing.source === 'deploy' && existing.owner === project)) return [];
+        const message = `${targetKey(item.volume_name, item.path)} is already registered by ${holderOf(existing)}`;
+        return [{ field: `registrations[${index}]`, message }];
+      });
+      if (conflicts.length > 0) {
+        throw new ConflictError(conflicts.map((c) => `${c.field}: ${c.message}`).join('; '), conflicts[0]!.field, conflicts);
+      }
+      const events: NewEvent[] = [];
+      const summary: DeploySummary = { project, dry_run: dryRun, created: [], updated: [], removed: [], unchanged: [] };
+      const declared = new Set<string>();
+      for (const item of items) {
+        declared.add(targetKey(item.volume_name, item.path));
+        const decision = this.decideUpsert(state, item, 'deploy', project, activeVolumes.has(item.volume_name));
+        summary[decision.outcome].push({ volume_name: item.volume_name, path: item.path });
+        if (decision.event) events.push(decision.event);
+      }
+      for (const [key, registration] of Object.entries(state.registrations)) {
+        if (registration.source !== 'deploy' || registration.owner !== project || declared.has(key)) continue;
+        events.push(removedEvent(registration, 'deploy'));
+        summary.removed.push({ volume_name: registration.volume_name, path: registration.path });
+      }
+      for (const list of [summary.created, summary.updated, summary.removed, summary.unchanged]) list.sort(byTarget);
+      if (dryRun || events.length === 0) return { events: [], result: summary };
+      const counts = { created: summary.created.length, updated: summary.updated.length, removed: summary.removed.length, unchanged: summary.unchanged.length };
+      events.push({ type: 'registrations.deployed', payload: { project, ...counts } });
+      this.logger.log(`Deploy of project "${project}": ${JSON.stringify(counts)}`);
+      return { events, result: summary };
+    });
+  }
+
+  /**
    * Marks registrations active when their volume exists and pending when it does not; called at start and on
    * every discovery pass. Returns how many registrations changed status.
    */
@@ -142,6 +200,33 @@ export class RegistrationService {
       }
       return { events, result: events.length };
     });
+  }
+
+  /** Checks every item's target on disk; the problems of all of them, named by index, in one error. */
+  private async assertAllRegistrable(items: readonly RegistrationInput[]): Promise<void> {
+    const failures: Array<{ error: DomainError; field: string }> = [];
+    for (const [index, item] of items.entries()) {
+      try {
+        await this.assertRegistrable(item);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        failures.push({ error, field: `registrations[${index}].${error.field ?? 'path'}` });
+      }
+    }
+    if (failures.length === 0) return;
+    const details = failures.map((f) => ({ field: f.field, message: f.error.message }));
+    const message = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+    // Bad input (400) wins over a refused target (422) when both are present.
+    const invalid = failures.some((f) => !(f.error instanceof ForbiddenTargetError));
+    throw invalid ? new ValidationError(message, details[0]!.field, details) : new ForbiddenTargetError(message, details[0]!.field, details);
+  }
+
+  private async activeVolumes(items: readonly RegistrationInput[]): Promise<Set<string>> {
+    const active = new Set<string>();
+    for (const name of new Set(items.map((i) => i.volume_name))) {
+      if (await this.volumes.find(name)) active.add(name);
+    }
+    return active;
   }
 
   private decideUpsert(
@@ -221,4 +306,22 @@ function removedEvent(registration: Registration, reason: string): NewEvent {
     target: targetKey(registration.volume_name, registration.path),
     payload: { id: registration.id, volume_name: registration.volume_name, path: registration.path, reason },
   };
+}
+
+/** Who holds a registration, in words, for a conflict message. */
+function holderOf(registration: Registration): string {
+  switch (registration.source) {
+    case 'deploy':
+      return `project "${registration.owner ?? ''}" (deploy)`;
+    case 'label':
+      return registration.owner ? `the labels of container ${registration.owner.slice(0, 12)}` : 'container labels';
+    case 'import':
+      return 'an import';
+    case 'api':
+      return 'the API (POST /api/register)';
+  }
+}
+
+function byTarget(a: TargetRef, b: TargetRef): number {
+  return a.volume_name.localeCompare(b.volume_name) || a.path.localeCompare(b.path);
 }
