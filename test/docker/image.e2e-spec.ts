@@ -188,8 +188,9 @@ describe('the image built from the Dockerfile', () => {
   });
 
   it('offers the command-line program as `storage-manager` on PATH, running dist/cli/main.js', () => {
-    const found = docker(host(), ['run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'command -v storage-manager && cat "$(command -v storage-manager)"']);
-    expect(found.split('\n')).toEqual(['/usr/local/bin/storage-manager', '#!/bin/sh', 'exec node /app/dist/cli/main.js "$@"']);
+    const found = docker(host(), ['run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'command -v storage-manager && storage-manager --help']);
+    expect(found.split('\n')[0]).toBe('/usr/local/bin/storage-manager');
+    for (const command of ['deploy', 'status', 'cleanup', 'emergency', 'register', 'unregister', 'events']) expect(found).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 });
 
@@ -212,6 +213,9 @@ describe('a container of the image (no network, standalone, /data in a volume)',
       expect(proc.capEff).toBe('0000000000000000');
       expect(proc.cmdline).toBe('node dist/main.js');
       expect(docker(host(), ['exec', name, 'stat', '-c', '%u %n', '/data/storage_manager.db'])).toBe('1000 /data/storage_manager.db');
+      // The operator's command inside the container, against the manager in it.
+      const status = JSON.parse(docker(host(), ['exec', name, 'storage-manager', 'status', '--json'])) as { health: { status: string } };
+      expect(status.health.status).toBe('ok');
 
       const healthy = await waitFor(
         'the health check to report healthy',
