@@ -164,6 +164,14 @@ describe('status', () => {
   it('shows health, filesystems, volumes and targets with usage against the limit; --json; 4 when degraded', async () => {
     oldFiles(path.join(volume('stat'), 'rec'), 2, 1000);
     expect((await cli(['register', '--volume', 'stat', '--path', '/rec', '--algorithm', 'max_size', '--param', 'max_bytes=1000000'])).code).toBe(0);
+    // Volume sizes come from background walks: wait (with a deadline) until the volume has been measured.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const volumes = (await (await fetch(`${app.url}/api/volumes?name=stat`)).json()) as Array<{ current_bytes_measured_at: string | null }>;
+      if (volumes[0]?.current_bytes_measured_at) break;
+      if (Date.now() > deadline) throw new Error('volume "stat" never measured');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     const healthy = await cli(['status']);
     expect(healthy).toMatchObject({ code: 0, stderr: '' });
     expect(healthy.stdout).toMatch(/^storage-manager \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: OK, up /);
