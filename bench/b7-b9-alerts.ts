@@ -177,3 +177,57 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * B11: cleanup speed while every alert channel is down. 20,000 files scanned and deleted, alternately with no
+ * channel and with a webhook receiver that takes each request and never answers (alerts of 20 blocked targets
+ * pending and retried meanwhile). Target: the same speed (ratio ≈ 1).
+ */
+export async function benchCleanupDuringOutage(files = 20_000, rounds = 3): Promise<void> {
+  const held: http.ServerResponse[] = [];
+  const hung = http.createServer((_req, res) => void held.push(res));
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  const hook = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/hook`;
+  const timings: Record<'none' | 'hung', number[]> = { none: [], hung: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['none', 'hung'] as const) {
+        const dir = mkdtempSync(path.join(tmpdir(), 'sm-b11-'));
+        const running = await start(dir, mode === 'hung' ? { SM_ALERT_WEBHOOK_URLS: hook, SM_ALERT_SEND_TIMEOUT_SECONDS: '1', SM_ALERT_CHANNEL_FAILING_SECONDS: '1' } : {});
+        try {
+          // The tree first (a pause longer than the server's keep-alive between two requests resets the connection).
+          const target = path.join(dir, 'volumes', 'cam', 'rec');
+          for (let d = 0; d < 20; d++) {
+            mkdirSync(path.join(target, `d${d}`), { recursive: true });
+            for (let f = 0; f < files / 20; f++) writeFileSync(path.join(target, `d${d}`, `f${f}`), 'x');
+          }
+          // Blocked targets: young files over a tiny cap, so their alerts wait in the outbox for the dead channel.
+          for (let b = 0; b < 20; b++) {
+            mkdirSync(path.join(dir, 'volumes', 'cam', `blocked${b}`), { recursive: true });
+            writeFileSync(path.join(dir, 'volumes', 'cam', `blocked${b}`, 'young.bin'), Buffer.alloc(1000));
+            await register(running, { volume_name: 'cam', path: `/blocked${b}`, algorithm: 'max_size', params: { max_bytes: 10 } });
+          }
+          // Registered over its policy: the first scan's sweep deletes every file; timed from the request to the event.
+          const done = nextEvent(running, (e) => e.type === 'cleanup.completed' && e.target === 'cam:/rec');
+          const started = performance.now();
+          await register(running, { volume_name: 'cam', path: '/rec', algorithm: 'keep_n_latest', params: { keep_count: 0, min_age_seconds: 0 } });
+          const event = (await done) as EventRecord<'cleanup.completed'>;
+          timings[mode].push(performance.now() - started);
+          if (event.payload.files !== files) throw new Error(`B11 deleted ${event.payload.files} of ${files}`);
+        } finally {
+          await running.shutdown('bench end');
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+    const none = median(timings.none);
+    const hungMedian = median(timings.hung);
+    say(
+      `B11 cleanup of ${files} files, ${rounds} rounds each: no channel ${none.toFixed(0)} ms, channel down (receiver never answers, 20 alerts pending) ` +
+        `${hungMedian.toFixed(0)} ms → ${(hungMedian / none).toFixed(2)}× (target ≈ 1.0×)`,
+    );
+  } finally {
+    for (const res of held) res.destroy();
+    hung.close();
+  }
+}
