@@ -166,6 +166,17 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
         serial.push(performance.now() - t0);
       }
       say(`B9 ${route} one at a time: median ${median(serial.slice(10)).toFixed(1)} ms per answer of ${(bytes / 1024).toFixed(0)} KiB`);
+      if (route === '/metrics') {
+        // A render of its own each: more than a second apart, with nothing changing in between.
+        const fresh: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+          const t0 = performance.now();
+          await (await fetch(`${running.url}${route}`)).arrayBuffer();
+          fresh.push(performance.now() - t0);
+        }
+        say(`B9 /metrics rendered afresh (requests > 1 s apart): median ${median(fresh).toFixed(1)} ms`);
+      }
       const result = await autocannon({ url: `${running.url}${route}`, connections: 10, overallRate: 100, duration: 10 });
       say(
         `B9 ${route} with ${targets} targets at 100 req/s: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ` +

@@ -22,7 +22,7 @@ export class MetricsController {
   @Get()
   @ApiExcludeEndpoint()
   async metricsText(@Res() response: Response): Promise<void> {
-    const body = Buffer.from(await this.metrics.render(), 'utf8');
+    const body = await this.metrics.render();
     response.status(200).setHeader('content-type', this.metrics.registry.contentType);
     response.setHeader('content-length', body.length);
     response.end(body);

@@ -18,6 +18,7 @@ import { StateGauges } from './state-gauges.js';
 
 type Spec = (typeof METRIC)[keyof typeof METRIC];
 const EVENT_LOG_STATS_MS = 1000;
+const RENDER_AT_LEAST_EVERY_MS = 1000;
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /**
@@ -34,7 +35,11 @@ export class MetricsService implements OnModuleInit {
   private readonly overCapSince = new Map<string, number>();
   private eventLog: { events: number; sizeBytes: number } | undefined;
   private eventLogAskedAt = -Infinity;
-  private rendering: Promise<string> | undefined;
+  private rendering: Promise<Buffer> | undefined;
+  /** The last render, and the state it showed (changes seen, second). */
+  private rendered: { key: string; body: Buffer } | undefined;
+  /** Bumped by everything that changes what a scrape shows. */
+  private changes = 0;
   private readonly stateGauges: StateGauges;
 
   constructor(
@@ -70,11 +75,13 @@ export class MetricsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.bus.on(TALLY_CHANGED, ({ registration, monitor }) => {
+      this.changes++;
       if (!this.overCapSince.has(registration.id) && !registration.quarantine && overCap(registration, monitor.tally)) {
         this.overCapSince.set(registration.id, performance.now());
       }
     });
     this.bus.on(CLEANUP_RAN, ({ registration, report }) => {
+      this.changes++;
       const result = report.status === 'done' && report.dry_run ? 'dry_run' : report.status;
       this.counter(METRIC.cleanupRuns).inc({ trigger: report.trigger, result });
       if (report.status === 'done' && !report.dry_run && report.files > 0) {
@@ -92,6 +99,7 @@ export class MetricsService implements OnModuleInit {
       }
     });
     this.bus.on(EVENTS_COMMITTED, (events) => {
+      this.changes++;
       for (const event of events) {
         if (event.type === 'usage.drift') {
           this.counter(METRIC.tallyDriftBytes).inc(Math.abs(event.payload.bytes));
@@ -115,17 +123,24 @@ export class MetricsService implements OnModuleInit {
   }
 
   /**
-   * The exposition text. Figures that need a call (the database) are fetched once, before the gauges read them.
-   * Scrapes that arrive while one is being rendered share it (the text is as fresh as the render they join).
+   * The exposition, UTF-8 encoded. Figures that need a call (the database) are fetched once, before the gauges
+   * read them. Scrapes that arrive while one is being rendered share it. The text is rendered again as soon as
+   * anything it shows changes (a tally, an event, a cleanup) and at least once a second otherwise (process
+   * figures and ages), so a scrape never sees state older than its own second — and a burst of scrapers costs one
+   * render a second, not one each (B9: ~700 KB and several ms of CPU per render at 1,000 targets).
    */
-  render(): Promise<string> {
+  render(): Promise<Buffer> {
+    const key = `${this.changes}:${Math.floor(performance.now() / RENDER_AT_LEAST_EVERY_MS)}`;
+    if (this.rendered?.key === key) return Promise.resolve(this.rendered.body);
     this.rendering ??= (async () => {
       try {
         await this.refresh();
         const library = await this.registry.metrics();
         const state = new ExpositionWriter();
         this.stateGauges.write(state);
-        return `${library}\n${state.toString()}`;
+        const body = Buffer.from(`${library}\n${state.toString()}`, 'utf8');
+        this.rendered = { key, body };
+        return body;
       } finally {
         this.rendering = undefined;
       }
