@@ -55,6 +55,7 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       blocked: `${subject} is back under its cap.`,
       forecast_full: `${subject} is no longer forecast to fill within 24 hours.`,
       delivery_failing: `The alert channel ${subject} delivers again; alerts held for it are sent now.`,
+      docker_unreachable: `The Docker Engine ${subject} answers again; volumes and labels are followed again.`,
     };
     return { title: `[RESOLVED] ${ended[kind]}`, text: ended[kind], details };
   }
@@ -79,6 +80,15 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       };
     case 'forecast_full':
       return { title: `[WARNING] ${subject} forecast full: ${reason}`, text: `At its current growth, ${subject} fills up ${reason}.\nSee /metrics/storage for what grows.`, details };
+    case 'docker_unreachable':
+      return {
+        title: `[WARNING] Docker Engine ${subject} unreachable`,
+        text:
+          `The Docker Engine ${subject} cannot be asked: ${reason}.\n` +
+          'No registration is removed or made pending meanwhile, and measured targets keep being cleaned; new containers, ' +
+          'labels and volumes are seen once it answers again (retried with backoff). Check the Engine and the socket or socket proxy (SM_DOCKER_HOST).',
+        details,
+      };
     case 'delivery_failing':
       return {
         title: `[WARNING] Alert channel ${subject} failing`,

@@ -10,7 +10,7 @@ export class FakeVolumeCatalog extends VolumeCatalog {
   }
 
   add(name: string, root = path.join(this.base, name)): this {
-    this.volumes.set(name, { name, root, driver: 'local', source: 'directory', createdAt: new Date(0), containers: [] });
+    this.volumes.set(name, { name, root, driver: 'local', source: 'directory', createdAt: new Date(0), containers: [], labels: {}, manageable: true });
     return this;
   }
 
