@@ -13,6 +13,7 @@ import { targetRecord } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { TargetTiers } from '../tiers/target-tiers.service.js';
+import { DockerEngineWatch } from '../volumes/docker-engine-watch.service.js';
 import { METRIC, TIER_VALUE } from './metric-names.js';
 
 type Spec = (typeof METRIC)[keyof typeof METRIC];
@@ -43,6 +44,7 @@ export class MetricsService implements OnModuleInit {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly delivery: AlertDeliveryService,
+    private readonly docker: DockerEngineWatch,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges, METRIC.watcherEvents, METRIC.watcherErrors]) {
@@ -242,6 +244,10 @@ export class MetricsService implements OnModuleInit {
       g.set({ status: 'pending' }, all.filter((r) => r.status === 'pending').length);
     });
     this.gauge(METRIC.databaseUp, (g) => g.set(this.eventLog ? 1 : 0));
+    this.gauge(METRIC.dockerUp, (g) => {
+      const { status } = this.docker.status();
+      if (status === 'up' || status === 'down') g.set(status === 'up' ? 1 : 0);
+    });
     this.gauge(METRIC.eventLogEvents, (g) => {
       if (this.eventLog) g.set(this.eventLog.events);
     });

@@ -31,7 +31,15 @@ export interface VolumeView {
   created_at: string | null;
   registrations: VolumeRegistrationView[];
   tier: Tier;
-  status: 'available' | 'missing';
+  /** `unknown`: named by registrations, not listed, and its Docker Engine cannot be asked now. */
+  status: 'available' | 'missing' | 'unknown';
+  source: VolumeInfo['source'] | null;
+  /** Where its data is, as this process sees it (SM_HOST_ROOT prefixed). */
+  mountpoint: string | null;
+  labels: Readonly<Record<string, string>>;
+  /** False: listed only (another driver, no local mountpoint), never measured or cleaned. */
+  manageable: boolean;
+  unmanageable_reason: string | null;
 }
 
 export interface VolumeQuery {
@@ -63,7 +71,7 @@ export class VolumesService {
     const views: VolumeView[] = await Promise.all(available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [])));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
     for (const [name, registrations] of byVolume) {
-      if (!names.has(name)) views.push(this.missingView(name, registrations));
+      if (!names.has(name)) views.push(this.missingView(name, registrations, (await this.catalog.lookup(name)).state === 'unknown'));
     }
     const needle = query.name?.toLowerCase();
     const filtered = views.filter(
@@ -75,11 +83,16 @@ export class VolumesService {
   }
 
   private async view(volume: VolumeInfo, registrations: Registration[]): Promise<VolumeView> {
+    // A volume without local data is never walked; a Docker volume's size comes from the Engine's cached report.
+    const walk = volume.manageable && !volume.engineUsage;
     const [usage, registrationViews] = await Promise.all([
-      this.usage.usageOf(volume.root),
+      walk ? this.usage.usageOf(volume.root) : { bytes: volume.engineUsage?.bytes ?? null },
       Promise.all(
         sortByPath(registrations).map(async (r) =>
-          this.registrationView(r, this.measuring.tally(r.id)?.bytes ?? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes),
+          this.registrationView(
+            r,
+            this.measuring.tally(r.id)?.bytes ?? (volume.manageable ? (await this.usage.usageOf(path.join(volume.root, r.path))).bytes : null),
+          ),
         ),
       ),
     ]);
@@ -93,10 +106,15 @@ export class VolumesService {
       registrations: registrationViews,
       tier,
       status: 'available',
+      source: volume.source,
+      mountpoint: volume.root === '' ? null : volume.root,
+      labels: volume.labels,
+      manageable: volume.manageable,
+      unmanageable_reason: volume.unmanageableReason ?? null,
     };
   }
 
-  private missingView(name: string, registrations: Registration[]): VolumeView {
+  private missingView(name: string, registrations: Registration[], unknown: boolean): VolumeView {
     return {
       volume_name: name,
       current_bytes: null,
@@ -105,7 +123,12 @@ export class VolumesService {
       created_at: null,
       registrations: sortByPath(registrations).map((r) => this.registrationView(r, null)),
       tier: 'ok',
-      status: 'missing',
+      status: unknown ? 'unknown' : 'missing',
+      source: null,
+      mountpoint: null,
+      labels: {},
+      manageable: true,
+      unmanageable_reason: null,
     };
   }
 
