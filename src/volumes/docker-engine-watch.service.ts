@@ -73,6 +73,7 @@ export class DockerEngineWatch implements OnModuleInit, OnApplicationBootstrap, 
   private engineVersion: { version: string; apiVersion: string } | undefined;
   private downSince: Date | undefined;
   private stream: EngineEventStream | undefined;
+  private streamError: string | undefined;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private eventTimer: NodeJS.Timeout | undefined;
@@ -216,30 +217,41 @@ export class DockerEngineWatch implements OnModuleInit, OnApplicationBootstrap, 
     }
   }
 
-  /** One attempt: open the event stream, then list (what the stream did not see). Retried with backoff on failure. */
+  /**
+   * One attempt: ask the version, open the event stream, then list (what the stream did not see). An Engine that
+   * answers but whose stream cannot be opened (a proxy that forbids it) is followed by its periodic listings
+   * meanwhile. Retried with backoff while anything failed.
+   */
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
       try {
         if (this.stopping) return;
         this.stream?.close();
         this.stream = undefined;
-        let stream: EngineEventStream;
         try {
           this.engineVersion = await this.engine.version();
-          stream = await this.engine.subscribe((event) => this.onEngineEvent(event));
         } catch (error) {
           await this.markDown(messageOf(error));
           this.scheduleReconnect();
           return;
         }
-        if (this.stopping) {
-          stream.close();
-          return;
+        try {
+          const stream = await this.engine.subscribe((event) => this.onEngineEvent(event));
+          if (this.stopping) {
+            stream.close();
+            return;
+          }
+          this.stream = stream;
+          this.streamError = undefined;
+          const opened = performance.now();
+          void stream.ended.then((why) => this.onStreamEnded(stream, why, performance.now() - opened));
+        } catch (error) {
+          const message = messageOf(error);
+          if (this.streamError !== message) this.logger.warn(`Docker event stream could not be opened (${message}): following by listings every ${this.config.intervals.discoverySeconds} s meanwhile`);
+          this.streamError = message;
         }
-        this.stream = stream;
-        const opened = performance.now();
-        void stream.ended.then((why) => this.onStreamEnded(stream, why, performance.now() - opened));
         await this.refresh('connected');
+        if (!this.stream) this.scheduleReconnect();
       } finally {
         this.connecting = undefined;
       }

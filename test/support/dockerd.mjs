@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { clearTimeout } from 'node:timers';
 
 export const TEST_IMAGE = 'sm-busybox:test';
 /** The client of Debian's docker.io package (another `docker` earlier on PATH may be a different version). */

@@ -30,6 +30,8 @@ export async function startSocketProxy(socketPath: string): Promise<SocketProxy>
     }
     const upstream = http.request({ socketPath, path: req.url, method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      // A stream's headers go at once (Node would hold them until the first chunk of the body).
+      res.flushHeaders();
       if ((req.url ?? '').includes('/events')) {
         streams.add(res);
         res.once('close', () => streams.delete(res));
