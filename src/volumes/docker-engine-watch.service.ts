@@ -225,6 +225,7 @@ export class DockerEngineWatch implements OnModuleInit, OnApplicationBootstrap, 
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
       try {
+        this.logger.debug('Connecting');
         if (this.stopping) return;
         this.stream?.close();
         this.stream = undefined;
@@ -268,8 +269,12 @@ export class DockerEngineWatch implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private scheduleReconnect(): void {
-    if (this.stopping || this.reconnectTimer) return;
+    if (this.stopping || this.reconnectTimer) {
+      this.logger.debug(`Reconnection already scheduled (${this.stopping ? 'stopping' : 'timer pending'})`);
+      return;
+    }
     const delay = this.attempt === 0 ? 0 : Math.min(RECONNECT_CAP_MS, RECONNECT_BASE_MS * 2 ** (this.attempt - 1));
+    this.logger.debug(`Reconnecting in ${delay} ms (attempt ${this.attempt + 1})${this.connecting ? ', a connection attempt is under way' : ''}`);
     this.attempt++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;

@@ -4,7 +4,16 @@ import http from 'node:http';
  * JSON over HTTP against a running service, one connection per request: a kept-alive socket that the server
  * closes after its idle timeout can otherwise meet the next request (ECONNRESET) when a test waited a while.
  */
-export function sendJson<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function sendJson<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const { status, text } = await send(base, method, path, body);
+  return { status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
+
+export async function getText(base: string, path: string): Promise<string> {
+  return (await send(base, 'GET', path)).text;
+}
+
+function send(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -14,14 +23,7 @@ export function sendJson<T = unknown>(base: string, method: string, path: string
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('error', reject);
-        response.once('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            resolve({ status: response.statusCode ?? 0, body: (text === '' ? undefined : JSON.parse(text)) as T });
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     request.once('error', reject);

@@ -109,15 +109,12 @@ export class DockerodeEngine extends DockerEngine {
     if (!this.client) throw new EngineUnreachableError(this.where);
     // The stream lives on: only its opening has a deadline (a timeout signal would cut it later).
     const controller = new AbortController();
-    const deadline = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    let response: IncomingMessage;
-    try {
-      response = (await this.client.getEvents({ filters: { type: EVENT_TYPES }, abortSignal: controller.signal })) as unknown as IncomingMessage;
-    } catch (error) {
-      throw this.mapped(error, REQUEST_TIMEOUT_MS);
-    } finally {
-      clearTimeout(deadline);
-    }
+    const response = (await withDeadline(
+      this.client.getEvents({ filters: { type: EVENT_TYPES }, abortSignal: controller.signal }),
+      REQUEST_TIMEOUT_MS,
+      controller,
+      (error) => this.mapped(error, REQUEST_TIMEOUT_MS),
+    )) as unknown as IncomingMessage;
     let closedByUs = false;
     const ended = new Promise<Error | undefined>((resolve) => {
       let buffered = '';
@@ -150,14 +147,15 @@ export class DockerodeEngine extends DockerEngine {
     };
   }
 
-  /** One request with a deadline; its failure as the port's errors. */
+  /**
+   * One request with a deadline; its failure as the port's errors. The deadline is raced, not only signalled:
+   * docker-modem leaves a request's promise unsettled when the signal aborts a response already under way
+   * (an Engine shutting down answers headers and then nothing), which would otherwise hang its caller for good.
+   */
   private async call<T>(request: (docker: Docker, signal: AbortSignal) => Promise<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
     if (!this.client) throw new EngineUnreachableError(this.where);
-    try {
-      return await request(this.client, AbortSignal.timeout(timeoutMs));
-    } catch (error) {
-      throw this.mapped(error, timeoutMs);
-    }
+    const controller = new AbortController();
+    return withDeadline(request(this.client, controller.signal), timeoutMs, controller, (error) => this.mapped(error, timeoutMs));
   }
 
   private mapped(error: unknown, timeoutMs: number): Error {
@@ -168,6 +166,26 @@ export class DockerodeEngine extends DockerEngine {
     if (status !== undefined) return new EngineUnreachableError(`${this.where} answered ${status}: ${detail.trim()}`);
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return new EngineUnreachableError(`${this.where} did not answer within ${timeoutMs / 1000} s`);
     return new EngineUnreachableError(`${this.where}: ${detail}${typeof e.code === 'string' && !detail.includes(e.code) ? ` (${e.code})` : ''}`);
+  }
+}
+
+/** `work`, or after `timeoutMs` an abort (of `controller`) and a TimeoutError; failures through `map`. */
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, controller: AbortController, map: (error: unknown) => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
+    }, timeoutMs);
+  });
+  // The losing request may settle later (or never): its outcome is dropped.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (error) {
+    throw map(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
