@@ -11,7 +11,7 @@ import { LabelDiscoveryService } from '../src/registration/label-discovery.servi
 import { EVENTS_COMMITTED } from '../src/state/state.store.js';
 import { DockerEngineWatch } from '../src/volumes/docker-engine-watch.service.js';
 import { containerArgs, createVolume, registrationLabels } from '../test/support/docker-run.js';
-import { DOCKER_CLI, importTestImage, startDockerd, type TestEngine } from '../test/support/dockerd.mjs';
+import { docker, DOCKER_CLI, importTestImage, startDockerd, type TestEngine } from '../test/support/dockerd.mjs';
 import { median, percentile, say } from './util.js';
 
 /**
@@ -72,6 +72,9 @@ async function benchLabelLatency(engine: TestEngine, app: RunningApp, runs: numb
     if (engineAt !== undefined) fromEvent.push(at - engineAt);
   }
   events.close();
+  // B10b counts its own containers and volumes only.
+  docker(engine.host, ['rm', '-f', ...Array.from({ length: runs }, (_, i) => `b10-${i}`)]);
+  docker(engine.host, ['volume', 'rm', ...Array.from({ length: runs }, (_, i) => `b10-${i}-data`)]);
   const line = (values: number[]): string => `p50 ${percentile(values, 50).toFixed(0)} ms, p99 ${percentile(values, 99).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms`;
   say(`B10a label appearing → registration active, ${runs} docker runs (event stream; periodic pass 1 h away): from the Engine's container create event ${line(fromEvent)} (${fromEvent.length} events seen); from invoking docker run ${line(fromClient)}`);
 }
@@ -106,7 +109,7 @@ async function benchDiscoveryPass(engine: TestEngine, start: () => Promise<Runni
   }
   const snapshot = watch.snapshot();
   say(
-    `B10b discovery pass, ${snapshot?.containers.length ?? 0} containers (${count} labelled, 2 indexes each) on ${snapshot?.volumes.length ?? 0} volumes: ` +
+    `B10b discovery pass, ${snapshot?.containers.length ?? 0} labelled containers (2 indexes each) on ${snapshot?.volumes.length ?? 0} volumes: ` +
       `first pass registering ${first?.created ?? 0} targets ${first?.duration_ms.toFixed(0) ?? '?'} ms (reconcile and commits, listing not included); ` +
       `a pass with nothing to change: median ${median(steady).toFixed(1)} ms (listing ${median(listings).toFixed(1)} ms), max ${Math.max(...steady).toFixed(1)} ms over 20 ` +
       `(setup: ${count} docker create in ${setup.toFixed(0)} s)`,

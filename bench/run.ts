@@ -36,5 +36,5 @@ if (run('B3B')) await benchConvergence();
 if (run('B7')) await benchEmergency();
 if (run('B8')) await benchAlertLatency();
 if (run('B9')) await benchScrapeLatency();
-if (run('B10')) await benchDocker();
+if (run('B10')) await benchDocker(Number(process.env.SM_BENCH_DOCKER_RUNS ?? 60), Number(process.env.SM_BENCH_DOCKER_CONTAINERS ?? 200));
 process.exit(0);

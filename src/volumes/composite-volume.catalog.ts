@@ -38,8 +38,8 @@ export class CompositeVolumeCatalog extends VolumeCatalog {
     return found.state === 'present' ? found.volume : undefined;
   }
 
-  override async lookup(name: string): Promise<VolumeLookup> {
-    const docker = this.docker.enabled ? await this.docker.lookup(name) : undefined;
+  override async lookup(name: string, options: { ask?: boolean } = {}): Promise<VolumeLookup> {
+    const docker = this.docker.enabled ? await this.docker.lookup(name, options.ask ?? true) : undefined;
     if (docker?.state === 'present') return docker;
     const standalone = await this.standalone.find(name);
     if (standalone) return { state: 'present', volume: standalone };

@@ -15,6 +15,8 @@ export const DOCKER_DISK_USAGE_JOB = 'docker-disk-usage';
 export const RECONNECT_BASE_MS = 500;
 /** …up to this. */
 export const RECONNECT_CAP_MS = 30_000;
+/** Start-up waits this long at most for the first connection (which goes on in the background after). */
+export const START_WAIT_MS = 5_000;
 /** An event stream that stayed open this long resets the backoff when it ends. */
 export const STABLE_STREAM_MS = 10_000;
 /** Engine events are coalesced: a listing runs this long after the last one… */
@@ -138,11 +140,17 @@ export class DockerEngineWatch implements OnModuleInit, OnApplicationBootstrap, 
     this.scheduler.every(DOCKER_DISK_USAGE_JOB, this.config.intervals.monitorSeconds, () => this.refreshUsage());
   }
 
-  /** Connects (event stream, then a full listing) before the parts that read volumes start; never fails start-up. */
+  /**
+   * Connects (event stream, then a full listing) before the parts that read volumes start, waiting START_WAIT_MS
+   * at most (an address that never answers must not hold start-up); never fails start-up.
+   */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
-    await this.connect();
-    void this.refreshUsage();
+    let timer: NodeJS.Timeout | undefined;
+    const connected = this.connect();
+    void connected.then(() => this.refreshUsage());
+    await Promise.race([connected, new Promise<void>((resolve) => (timer = setTimeout(resolve, START_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   onModuleDestroy(): void {

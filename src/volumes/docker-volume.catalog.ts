@@ -32,12 +32,14 @@ export class DockerVolumeCatalog {
     return snapshot.volumes.map((volume) => this.info(volume, snapshot.containers));
   }
 
-  async lookup(name: string): Promise<VolumeLookup> {
+  /** `ask`: a name the latest listing lacks is asked of the Engine (false: it is absent while the Engine answers). */
+  async lookup(name: string, ask = true): Promise<VolumeLookup> {
     if (!this.enabled) return { state: 'absent' };
     const snapshot = this.watch.snapshot();
     const listed = snapshot?.volumes.find((v) => v.name === name);
     if (listed && snapshot) return { state: 'present', volume: this.info(listed, snapshot.containers) };
     if (!this.watch.reachable) return { state: 'unknown', reason: this.watch.status().last_error ?? 'the Docker Engine has not answered yet' };
+    if (!ask) return { state: 'absent' };
     try {
       const inspected = await this.engine.inspectVolume(name);
       if (!inspected) return { state: 'absent' };

@@ -47,8 +47,11 @@ export abstract class VolumeCatalog {
   /** Where the volume's root is or would be, even before it exists (undefined when unknowable). */
   abstract expectedRoot(name: string): string | undefined;
 
-  /** Present, absent, or unknown (its source cannot be asked now). */
-  async lookup(name: string): Promise<VolumeLookup> {
+  /**
+   * Present, absent, or unknown (its source cannot be asked now). `ask: false` answers from what is known
+   * without asking a remote source (the Docker Engine) about a name it did not list: for views on a request's path.
+   */
+  async lookup(name: string, _options: { ask?: boolean } = {}): Promise<VolumeLookup> {
     const volume = await this.find(name);
     return volume ? { state: 'present', volume } : { state: 'absent' };
   }

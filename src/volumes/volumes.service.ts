@@ -71,7 +71,7 @@ export class VolumesService {
     const views: VolumeView[] = await Promise.all(available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [])));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
     for (const [name, registrations] of byVolume) {
-      if (!names.has(name)) views.push(this.missingView(name, registrations, (await this.catalog.lookup(name)).state === 'unknown'));
+      if (!names.has(name)) views.push(this.missingView(name, registrations, (await this.catalog.lookup(name, { ask: false })).state === 'unknown'));
     }
     const needle = query.name?.toLowerCase();
     const filtered = views.filter(

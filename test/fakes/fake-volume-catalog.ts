@@ -38,7 +38,7 @@ export class FakeVolumeCatalog extends VolumeCatalog {
     return this.volumes.get(name);
   }
 
-  override async lookup(name: string): Promise<VolumeLookup> {
+  override async lookup(name: string, _options: { ask?: boolean } = {}): Promise<VolumeLookup> {
     if (this.unknown.has(name)) return { state: 'unknown', reason: 'the Docker Engine is away' };
     return super.lookup(name);
   }
