@@ -127,6 +127,10 @@ describe('DockerEngineWatch', () => {
     expect(log.events.at(-1)?.payload).toMatchObject({ unreachable_seconds: expect.any(Number) });
     expect(watch.status()).toMatchObject({ status: 'up', events: true, last_error: null });
     expect(await catalog.lookup('never-seen')).toEqual({ state: 'absent' });
+    // For views: no question to the Engine about a name it did not list.
+    const inspections = engine.calls.filter((c) => c === 'inspectVolume').length;
+    expect(await catalog.lookup('never-seen', { ask: false })).toEqual({ state: 'absent' });
+    expect(engine.calls.filter((c) => c === 'inspectVolume')).toHaveLength(inspections);
   });
 
   it('opens the event stream again when it drops while the Engine runs, and lists what it missed', async () => {
