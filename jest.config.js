@@ -29,7 +29,9 @@ export default {
   projects: [
     // A short timeout for unit specs (test/setup-unit.ts: 8 s); end-to-end specs keep the long one above.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup-unit.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', ...IMAGE_SPECS] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/docker/'] },
+    // Against real Docker Engines (each suite starts its own, needs root and docker.io); not repeated on PostgreSQL.
+    { ...common, displayName: 'docker', testMatch: ['<rootDir>/test/docker/**/*.e2e-spec.ts'], testPathIgnorePatterns: ['/node_modules/', ...IMAGE_SPECS] },
     // The deployment files and the Docker image, run by the test runner's image phase (beside the PostgreSQL run).
     { ...common, displayName: 'image', testMatch: IMAGE_SPECS.map((spec) => `<rootDir>/${spec}`) },
   ],

@@ -159,7 +159,7 @@ async function main() {
     const ok = (await run(process.execPath, command)) === 0;
     results.push({ label, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
   }
-  results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, ['--selectProjects', 'unit', 'e2e']));
+  results.push(await jest('sqlite', { SM_TEST_DB: 'sqlite' }, ['--selectProjects', 'unit', 'e2e', 'docker']));
   const image = noImage ? undefined : imagePhase();
 
   if (!sqliteOnly) {

@@ -59,6 +59,10 @@ export function alertIntents(event: EventRecord): AlertIntent[] {
     }
     case 'service.heartbeat':
       return [{ action: 'notify', scope: 'manager', kind: 'heartbeat', tier: 'ok', content: heartbeatText(event) }];
+    case 'docker.unreachable':
+      return [raise('docker', 'docker_unreachable', 'warning', event.payload.error, event.payload.host)];
+    case 'docker.reachable':
+      return [resolve('docker', 'docker_unreachable', 'warning', event.payload.host)];
     case 'channel.failing':
       return [raise(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.error, event.payload.channel)];
     case 'channel.recovered':

@@ -56,6 +56,7 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       forecast_full: `${subject} is no longer forecast to fill within 24 hours.`,
       watcher_error: `${subject} is watched again: writes are seen as they happen.`,
       delivery_failing: `The alert channel ${subject} delivers again; alerts held for it are sent now.`,
+      docker_unreachable: `The Docker Engine ${subject} answers again; volumes and labels are followed again.`,
     };
     return { title: `[RESOLVED] ${ended[kind]}`, text: ended[kind], details };
   }
@@ -84,6 +85,15 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       return {
         title: `[WARNING] ${subject} not watched: sweeps only`,
         text: `${subject} cannot be watched: ${reason}.\nIt is still measured and enforced by the sweeps every SM_CHECK_INTERVAL_SECONDS, but a write over its cap waits for the next one. If the message names fs.inotify.max_user_watches, raise it (sysctl) or set watch: "poll" on the registration.`,
+        details,
+      };
+    case 'docker_unreachable':
+      return {
+        title: `[WARNING] Docker Engine ${subject} unreachable`,
+        text:
+          `The Docker Engine ${subject} cannot be asked: ${reason}.\n` +
+          'No registration is removed or made pending meanwhile, and measured targets keep being cleaned; new containers, ' +
+          'labels and volumes are seen once it answers again (retried with backoff). Check the Engine and the socket or socket proxy (SM_DOCKER_HOST).',
         details,
       };
     case 'delivery_failing':

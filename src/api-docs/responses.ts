@@ -99,9 +99,9 @@ export const eventPageResponse = z
   .meta({ id: 'EventPage' });
 
 const usageSource = z
-  .enum(['index', 'scan'])
+  .enum(['index', 'scan', 'engine'])
   .nullable()
-  .describe("index: a target's live index covers the tree; scan: the last background walk; null: not measured yet");
+  .describe("index: a target's live index covers the tree; engine: the Docker Engine's disk-usage report; scan: the last background walk; null: not measured yet");
 
 export const volumeResponse = z
   .object({
@@ -129,7 +129,12 @@ export const volumeResponse = z
       }),
     ),
     tier: z.enum(TIERS),
-    status: z.enum(['available', 'missing']),
+    status: z.enum(['available', 'missing', 'unknown']).describe('unknown: named by registrations, not listed, and its Docker Engine cannot be asked now'),
+    source: z.enum(['directory', 'root', 'docker']).nullable().describe('SM_VOLUMES_DIR, SM_ROOTS or the Docker Engine; null when missing'),
+    mountpoint: z.string().nullable().describe("Where its data is, as the manager sees it (SM_HOST_ROOT prefixed)"),
+    labels: z.record(z.string(), z.string()).describe("The volume's own labels (Docker)"),
+    manageable: z.boolean().describe('false: listed only (a driver without a local mountpoint), never measured or cleaned'),
+    unmanageable_reason: z.string().nullable(),
   })
   .meta({ id: 'Volume' });
 
@@ -218,6 +223,22 @@ export const healthResponse = z
     ),
     blocked: z.array(z.object({ target: z.string(), reason: z.string(), since: instant })),
     maintenance: maintenanceResponse,
+    docker: z
+      .object({
+        status: z.enum(['disabled', 'connecting', 'up', 'down']),
+        host: z.string().nullable(),
+        since: instant.nullable().describe('Since when the status holds'),
+        last_error: z.string().nullable(),
+        version: z.string().nullable(),
+        api_version: z.string().nullable(),
+        events: z.boolean().describe("Whether the Engine's event stream is open (labels and volumes followed at once)"),
+        last_listing: instant.nullable(),
+        volumes: count,
+        containers: count,
+        disk_usage_at: instant.nullable().describe("When the Engine's disk-usage report (volume sizes) was last read"),
+        disk_usage_error: z.string().nullable(),
+      })
+      .describe('The Docker Engine (SM_DOCKER_HOST); down makes the status degraded, never unhealthy'),
     volumes: z.array(
       z.object({
         volume_name: z.string(),

@@ -117,6 +117,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     const monitor = await this.measuring.ready(registration.id);
     const volume = await this.catalog.find(registration.volume_name);
     if (!monitor || !volume) return skip('not measured: the volume or the target directory does not exist');
+    if (!volume.manageable) return skip(`volume cannot be managed: ${volume.unmanageableReason ?? 'no local mountpoint'}`);
 
     const automatic = !manual;
     const dryRun = requestedDryRun || registration.params.dry_run === true || (automatic && this.store.current.maintenance.enabled);

@@ -347,7 +347,7 @@ export interface components {
                     id: string;
                     scope: string;
                     /** @enum {string} */
-                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "watcher_error" | "delivery_failing" | "heartbeat" | "test";
+                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "watcher_error" | "delivery_failing" | "heartbeat" | "docker_unreachable" | "test";
                     /** @enum {string} */
                     tier: "ok" | "warning" | "critical" | "emergency";
                     /** @enum {string} */
@@ -582,6 +582,37 @@ export interface components {
                 since: string;
             }[];
             maintenance: components["schemas"]["MaintenanceState"];
+            /** @description The Docker Engine (SM_DOCKER_HOST); down makes the status degraded, never unhealthy */
+            docker: {
+                /** @enum {string} */
+                status: "disabled" | "connecting" | "up" | "down";
+                host: string | null;
+                /**
+                 * Format: date-time
+                 * @description Since when the status holds
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string | null;
+                last_error: string | null;
+                version: string | null;
+                api_version: string | null;
+                /** @description Whether the Engine's event stream is open (labels and volumes followed at once) */
+                events: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                last_listing: string | null;
+                volumes: number;
+                containers: number;
+                /**
+                 * Format: date-time
+                 * @description When the Engine's disk-usage report (volume sizes) was last read
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                disk_usage_at: string | null;
+                disk_usage_error: string | null;
+            };
             volumes: {
                 volume_name: string;
                 /** @enum {string} */
@@ -1081,10 +1112,10 @@ export interface components {
             volume_name: string;
             current_bytes: number | null;
             /**
-             * @description index: a target's live index covers the tree; scan: the last background walk; null: not measured yet
+             * @description index: a target's live index covers the tree; engine: the Docker Engine's disk-usage report; scan: the last background walk; null: not measured yet
              * @enum {string|null}
              */
-            current_bytes_source: "index" | "scan" | null;
+            current_bytes_source: "index" | "scan" | "engine" | null;
             /**
              * Format: date-time
              * @description When current_bytes was measured; null while the first background walk is under way
@@ -1110,10 +1141,10 @@ export interface components {
                 status: "active" | "pending";
                 path_bytes: number | null;
                 /**
-                 * @description index: a target's live index covers the tree; scan: the last background walk; null: not measured yet
+                 * @description index: a target's live index covers the tree; engine: the Docker Engine's disk-usage report; scan: the last background walk; null: not measured yet
                  * @enum {string|null}
                  */
-                path_bytes_source: "index" | "scan" | null;
+                path_bytes_source: "index" | "scan" | "engine" | null;
                 /**
                  * Format: date-time
                  * @example 2026-01-15T08:30:00Z
@@ -1133,8 +1164,25 @@ export interface components {
             }[];
             /** @enum {string} */
             tier: "ok" | "warning" | "critical" | "emergency";
-            /** @enum {string} */
-            status: "available" | "missing";
+            /**
+             * @description unknown: named by registrations, not listed, and its Docker Engine cannot be asked now
+             * @enum {string}
+             */
+            status: "available" | "missing" | "unknown";
+            /**
+             * @description SM_VOLUMES_DIR, SM_ROOTS or the Docker Engine; null when missing
+             * @enum {string|null}
+             */
+            source: "directory" | "root" | "docker" | null;
+            /** @description Where its data is, as the manager sees it (SM_HOST_ROOT prefixed) */
+            mountpoint: string | null;
+            /** @description The volume's own labels (Docker) */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description false: listed only (a driver without a local mountpoint), never measured or cleaned */
+            manageable: boolean;
+            unmanageable_reason: string | null;
         };
     };
     responses: never;

@@ -50,6 +50,11 @@ describe('parseConfig', () => {
     ['SM_WARNING_PCT', '95', /SM_WARNING_PCT < SM_CRITICAL_PCT < SM_EMERGENCY_PCT/],
     ['SM_ALERT_WEBHOOK_URLS', 'ftp://x', /SM_ALERT_WEBHOOK_URLS has an invalid URL/],
     ['SM_CHECK_INTERVAL', '30', /SM_CHECK_INTERVAL is not a known variable \(did you mean SM_CHECK_INTERVAL_SECONDS\?\)/],
+    ['SM_DOCKER_HOST', '/var/run/docker.sock', /SM_DOCKER_HOST="\/var\/run\/docker.sock" must be unix:\/\/\/absolute\/path\/to\/docker.sock or tcp:\/\/host:port/],
+    ['SM_DOCKER_HOST', 'unix://relative.sock', /SM_DOCKER_HOST="unix:\/\/relative.sock" must be/],
+    ['SM_DOCKER_HOST', 'tcp://proxy', /SM_DOCKER_HOST="tcp:\/\/proxy" must be/],
+    ['SM_DOCKER_HOST', 'http://proxy:2375', /SM_DOCKER_HOST/],
+    ['SM_DOCKER_HOST', 'tcp://proxy:2375/v1.41', /SM_DOCKER_HOST/],
   ])('rejects %s=%s with a message naming it', (name, value, message) => {
     const problems = problemsOf({ [name]: value });
     expect(problems.join('\n')).toMatch(message);
@@ -82,6 +87,14 @@ describe('parseConfig', () => {
       'SM_ROOTS entry "bad" must be name=/absolute/path (name: letters, digits, _ . -)',
       'SM_ROOTS names "a" twice',
     ]);
+  });
+
+  it('reads SM_DOCKER_HOST as a unix socket or a TCP address; empty is no Docker', () => {
+    expect(parseConfig({}, runtime).docker.endpoint).toBeUndefined();
+    expect(parseConfig({ SM_DOCKER_HOST: 'unix:///var/run/docker.sock' }, runtime).docker.endpoint).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock', url: 'unix:///var/run/docker.sock' });
+    expect(parseConfig({ SM_DOCKER_HOST: 'tcp://docker-socket-proxy:2375' }, runtime).docker.endpoint).toEqual({ kind: 'tcp', host: 'docker-socket-proxy', port: 2375, url: 'tcp://docker-socket-proxy:2375' });
+    expect(parseConfig({ SM_DOCKER_HOST: 'tcp://[::1]:2375' }, runtime).docker.endpoint).toMatchObject({ kind: 'tcp', host: '::1', port: 2375 });
+    expect(describeConfig(parseConfig({ SM_DOCKER_HOST: 'tcp://127.0.0.1:2375' }, runtime))).toContain('docker=tcp://127.0.0.1:2375');
   });
 
   it('parses roots, lists and postgres', () => {

@@ -4,6 +4,7 @@ import { alertsSlice } from './slices/alerts.js';
 import { apiSlice } from './slices/api.js';
 import { cleanupSlice } from './slices/cleanup.js';
 import { databaseSlice } from './slices/database.js';
+import { dockerSlice } from './slices/docker.js';
 import { eventLogSlice } from './slices/event-log.js';
 import { intervalsSlice } from './slices/intervals.js';
 import { loggingSlice } from './slices/logging.js';
@@ -15,6 +16,7 @@ import { VARIABLES } from './variables.js';
 
 export { LOG_LEVELS, NATIVE_WATCHERS, VARIABLES, type LogLevel, type NativeWatcher, type VariableSpec } from './variables.js';
 export type { AppConfig, Runtime } from './config.types.js';
+export type { DockerEndpoint } from './env-schemas.js';
 
 /** Raised when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -74,6 +76,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     ...read(apiSlice()),
     ...read(databaseSlice(runtime)),
     ...read(volumesSlice(runtime)),
+    ...read(dockerSlice()),
     ...read(watchingSlice()),
     ...read(intervalsSlice()),
     ...read(tiersSlice()),
@@ -95,6 +98,7 @@ export function describeConfig(config: AppConfig): string {
     `db=${db}`,
     `volumes=${config.volumes.dir}`,
     `roots=${config.volumes.roots.map((r) => r.name).join('|') || '-'}`,
+    `docker=${config.docker.endpoint?.url ?? '-'}`,
     `watcher=${config.watcher}`,
     `check=${config.intervals.checkSeconds}s`,
     `log=${config.logLevel}`,

@@ -1,3 +1,4 @@
+import type { DockerEndpoint } from './env-schemas.js';
 import type { LogLevel, NativeWatcher } from './variables.js';
 
 /**
@@ -24,6 +25,8 @@ export interface AppConfig {
     readonly roots: ReadonlyArray<{ readonly name: string; readonly path: string }>;
     readonly hostRoot: string;
   };
+  /** The Docker Engine's API (SM_DOCKER_HOST); undefined: no Docker, standalone volumes only. */
+  readonly docker: { readonly endpoint: DockerEndpoint | undefined };
   /** The adapter native watches go through (polling always goes through chokidar). */
   readonly watcher: NativeWatcher;
   readonly intervals: {

@@ -151,3 +151,34 @@ export function namedRoots() {
     { when: (payload) => Array.isArray(payload.value) },
   );
 }
+
+/** Where a Docker Engine's API is reached: its unix socket, or a TCP address (a socket proxy). */
+export type DockerEndpoint =
+  | { readonly kind: 'unix'; readonly socketPath: string; readonly url: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly url: string };
+
+const DOCKER_HOST_RULE = 'must be unix:///absolute/path/to/docker.sock or tcp://host:port (empty: no Docker)';
+
+/** `unix:///var/run/docker.sock` or `tcp://host:port`, or empty for none (no credentials, no path, no query). */
+export function dockerHost() {
+  return z.string().transform((value, ctx): DockerEndpoint | undefined => {
+    if (value === '') return undefined;
+    if (value.startsWith('unix://')) {
+      const socketPath = value.slice('unix://'.length);
+      if (path.isAbsolute(socketPath) && !socketPath.includes('\0')) return { kind: 'unix', socketPath: path.resolve(socketPath), url: `unix://${path.resolve(socketPath)}` };
+    } else if (value.startsWith('tcp://')) {
+      try {
+        const url = new URL(value);
+        const port = Number(url.port);
+        const bare = url.username === '' && url.password === '' && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
+        if (url.hostname !== '' && Number.isInteger(port) && port > 0 && bare) {
+          return { kind: 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port, url: `tcp://${url.host}` };
+        }
+      } catch {
+        // Not a URL: refused below.
+      }
+    }
+    ctx.addIssue({ code: 'custom', message: DOCKER_HOST_RULE });
+    return z.NEVER;
+  });
+}

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   absolutePathOrEmpty,
   decimal,
+  dockerHost,
   emailAddress,
   flag,
   list,
@@ -79,6 +80,11 @@ const TABLE = {
   },
   SM_ROOTS: { meaning: 'Extra named host directories as volumes: "name=/abs/path,name2=/other".', default: '', schema: namedRoots() },
   SM_HOST_ROOT: { meaning: "Prefix for host paths when the host's filesystem is mounted elsewhere.", default: '', schema: absolutePathOrEmpty() },
+  SM_DOCKER_HOST: {
+    meaning: 'Docker Engine to read volumes, containers and labels from: unix:///path/docker.sock or tcp://host:port (a read-only socket proxy); empty: no Docker.',
+    default: '',
+    schema: dockerHost(),
+  },
   SM_WATCHER: {
     meaning: 'How targets are watched natively: directories (one kernel watch per directory), parcel (@parcel/watcher) or chokidar.',
     default: 'directories',

@@ -28,7 +28,7 @@ export interface Registration {
   readonly params: Readonly<Record<string, unknown>>;
   readonly description: string | null;
   readonly source: RegistrationSource;
-  /** For label registrations: the owning container's id. */
+  /** For label registrations: the owning container's name (a compose recreate keeps it). */
   readonly owner: string | null;
   readonly status: RegistrationStatus;
   readonly quarantine: Quarantine | null;
@@ -37,7 +37,7 @@ export interface Registration {
 }
 
 /** What an alert is about and how bad: kinds of SPEC §7. */
-export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'watcher_error', 'delivery_failing', 'heartbeat', 'test'] as const;
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'watcher_error', 'delivery_failing', 'heartbeat', 'docker_unreachable', 'test'] as const;
 /** Kinds that report a thing that happened, not a condition: every one is sent, none stays active. */
 export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'heartbeat', 'test'];
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -63,6 +63,12 @@ export interface AlertMessage {
   readonly repeat?: boolean;
 }
 
+interface ContainerRef {
+  /** The container's name. */
+  readonly container: string;
+  readonly container_id: string;
+}
+
 interface RegistrationRef {
   /** The registration's id. */
   readonly id: string;
@@ -76,6 +82,28 @@ export interface EventPayloads {
   'registration.removed': RegistrationRef & { readonly volume_name: string; readonly path: string; readonly reason: string };
   'registration.activated': RegistrationRef & { readonly volume_name: string };
   'registration.pending': RegistrationRef & { readonly volume_name: string };
+  /** A container's label index that does not parse or validate as a registration (reported once per change). */
+  'registration.label_invalid': ContainerRef & { readonly index: string; readonly label: string; readonly field: string; readonly message: string };
+  /**
+   * A label registration not honoured: the container does not mount the volume it names (the trust rule), the
+   * path is outside what it mounts, or the registration itself is refused (an unmanageable volume…).
+   */
+  'registration.label_refused': ContainerRef & {
+    readonly index: string;
+    /** The volume as the label names it (a compose-level name such as `logs`, or the Engine's). */
+    readonly volume: string;
+    readonly path: string;
+    readonly field: string;
+    readonly reason: string;
+  };
+  /** A label claims a target another registration holds: the existing one stays. */
+  'registration.label_conflict': ContainerRef & {
+    readonly index: string;
+    readonly volume_name: string;
+    readonly path: string;
+    readonly held_by_source: RegistrationSource;
+    readonly held_by_owner: string | null;
+  };
   'registrations.imported': {
     readonly mode: 'merge' | 'replace';
     readonly dry_run: boolean;
@@ -170,6 +198,10 @@ export interface EventPayloads {
   };
   /** The opt-in heartbeat (SM_ALERT_HEARTBEAT_HOURS): silence must never look like health. */
   'service.heartbeat': { readonly filesystems: number; readonly targets: number; readonly worst_tier: Tier; readonly active_alerts: number };
+  /** The Docker Engine cannot be asked (SM_DOCKER_HOST): nothing is removed or made pending because of it. */
+  'docker.unreachable': { readonly host: string; readonly error: string };
+  /** The Docker Engine answers (again, or for the first time since start). */
+  'docker.reachable': { readonly host: string; readonly version: string | null; readonly api_version: string | null; readonly unreachable_seconds: number | null };
   'filesystem.tier_changed': {
     readonly mountpoint: string;
     readonly from: Tier;
@@ -193,6 +225,9 @@ const KINDS: Record<EventType, true> = {
   'registration.removed': true,
   'registration.activated': true,
   'registration.pending': true,
+  'registration.label_invalid': true,
+  'registration.label_refused': true,
+  'registration.label_conflict': true,
   'registrations.imported': true,
   'registrations.deployed': true,
   'maintenance.enabled': true,
@@ -213,6 +248,8 @@ const KINDS: Record<EventType, true> = {
   'emergency.completed': true,
   'filesystem.forecast_changed': true,
   'service.heartbeat': true,
+  'docker.unreachable': true,
+  'docker.reachable': true,
   'alert.raised': true,
   'alert.resolved': true,
   'alert.suppressed': true,

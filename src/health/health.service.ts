@@ -8,6 +8,7 @@ import type { MaintenanceState } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import { worstTier, type Tier } from '../tiers/tier.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
+import { DockerEngineWatch, type DockerStatus } from '../volumes/docker-engine-watch.service.js';
 import { VolumeCatalog } from '../volumes/volume-catalog.js';
 
 export interface HealthReport {
@@ -21,6 +22,7 @@ export interface HealthReport {
   measuring: ReturnType<MeasuringService['status']>;
   blocked: Array<{ target: string; reason: string; since: string }>;
   maintenance: MaintenanceState;
+  docker: DockerStatus;
   volumes: Array<{ volume_name: string; status: 'available' | 'missing'; registrations: number; pending: number; quarantined: number }>;
   filesystems: Array<{
     mountpoint: string;
@@ -41,7 +43,7 @@ export interface HealthReport {
   targets: Array<{ target: string; tier: Tier; since: string | null }>;
 }
 
-/** Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached. */
+/** Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached; `degraded` while the Docker Engine is away. */
 @Injectable()
 export class HealthService {
   private readonly startedAt: Date;
@@ -54,6 +56,7 @@ export class HealthService {
     private readonly filesystemSampler: FilesystemSampler,
     private readonly clock: Clock,
     private readonly measuring: MeasuringService,
+    private readonly docker: DockerEngineWatch,
   ) {
     this.startedAt = clock.now();
   }
@@ -93,6 +96,10 @@ export class HealthService {
     if (blocked > 0) problems.push(`${blocked} target(s) blocked over their cap`);
     if (pending > 0) problems.push(`${pending} registration(s) pending: volume missing`);
 
+    const docker = this.docker.status();
+    // Degraded, not unhealthy: every registration stays and measured targets keep being cleaned meanwhile.
+    if (docker.status === 'down') problems.push(`Docker Engine unreachable since ${docker.since ?? '?'}: ${docker.last_error ?? 'no answer'}`);
+
     const filesystems = this.filesystems();
     const targets = Object.entries(this.store.current.targets)
       .filter(([, record]) => record.tier !== 'ok')
@@ -115,6 +122,7 @@ export class HealthService {
       measuring: this.measuring.status(),
       blocked: blockedTargets,
       maintenance: this.store.current.maintenance,
+      docker,
       volumes,
       filesystems,
       targets,

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
-import { VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
+import { VOLUMES_CHANGED, VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
 import { WatchPort } from './watch.port.js';
 import type { Tally } from './file-index.js';
 import { TreeReader } from './tree-reader.port.js';
@@ -49,6 +49,8 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   /** Follows registration changes from now on. */
   onModuleInit(): void {
     this.bus.on(EVENTS_COMMITTED, (events) => this.onCommitted(events));
+    // A Docker volume created, removed or back with its Engine: roots may have appeared or moved.
+    this.bus.on(VOLUMES_CHANGED, () => this.sync());
   }
 
   /** Measures every active registration once everything is wired (the state is loaded by then). */
@@ -211,7 +213,8 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
       if (registration.status !== 'active') continue;
       if (!volumes.has(registration.volume_name)) volumes.set(registration.volume_name, await this.catalog.find(registration.volume_name));
       const volume = volumes.get(registration.volume_name);
-      if (!volume) continue;
+      // A volume without local data (another driver, an nfs or tmpfs local volume) is never measured.
+      if (!volume?.manageable) continue;
       const watch = (registration.params.watch as WatchSetting | undefined) ?? true;
       wanted.set(registration.id, { registration, root: path.join(volume.root, registration.path), watch });
     }

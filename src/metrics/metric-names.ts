@@ -37,6 +37,7 @@ export const METRIC = {
   eventLogEvents: { name: `${PREFIX}event_log_events`, help: 'Events held by the event log.', labels: [] },
   eventLogSize: { name: `${PREFIX}event_log_size_bytes`, help: 'Bytes the event log occupies in the database.', labels: [] },
   databaseUp: { name: `${PREFIX}database_up`, help: '1 when the database answered its last check (made at scrape time, at most once a second).', labels: [] },
+  dockerUp: { name: `${PREFIX}docker_up`, help: '1 while the Docker Engine (SM_DOCKER_HOST) answers, 0 while it cannot be asked; absent without Docker.', labels: [] },
   maintenance: { name: `${PREFIX}maintenance_mode`, help: '1 while maintenance mode is on (automatic deletion off).', labels: [] },
   alertsRaised: { name: `${PREFIX}alerts_raised_total`, help: 'Alerts committed for delivery, by kind, tier and status (firing, resolved).', labels: ['kind', 'tier', 'status'] },
   alertsSuppressed: { name: `${PREFIX}alerts_suppressed_total`, help: 'Alerts not sent (cooldown, or a resolution whose raise was not sent), by kind.', labels: ['kind'] },

@@ -12,6 +12,7 @@ import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { TargetTiers } from '../tiers/target-tiers.service.js';
+import { DockerEngineWatch } from '../volumes/docker-engine-watch.service.js';
 import { ExpositionWriter } from './exposition.js';
 import { METRIC } from './metric-names.js';
 import { StateGauges } from './state-gauges.js';
@@ -51,6 +52,7 @@ export class MetricsService implements OnModuleInit {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly delivery: AlertDeliveryService,
+    private readonly docker: DockerEngineWatch,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges]) {
@@ -199,6 +201,10 @@ export class MetricsService implements OnModuleInit {
       g.set({ status: 'pending' }, all.filter((r) => r.status === 'pending').length);
     });
     this.gauge(METRIC.databaseUp, (g) => g.set(this.eventLog ? 1 : 0));
+    this.gauge(METRIC.dockerUp, (g) => {
+      const { status } = this.docker.status();
+      if (status === 'up' || status === 'down') g.set(status === 'up' ? 1 : 0);
+    });
     this.gauge(METRIC.eventLogEvents, (g) => {
       if (this.eventLog) g.set(this.eventLog.events);
     });

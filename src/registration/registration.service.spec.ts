@@ -84,6 +84,45 @@ describe('RegistrationService', () => {
     expect(service.get(registration.id).status).toBe('pending');
   });
 
+  it('never makes a registration pending while its volume is unknown (the Docker Engine away)', async () => {
+    const { registration } = await service.upsert(input());
+    catalog.setUnknown('cam');
+    expect(await service.reconcileVolumeStatus()).toBe(0);
+    expect(service.get(registration.id).status).toBe('active');
+    // Gone for real (its source answers without it): pending.
+    catalog.delete('cam');
+    expect(await service.reconcileVolumeStatus()).toBe(1);
+    expect(service.get(registration.id).status).toBe('pending');
+  });
+
+  it('refuses a volume that cannot be managed, naming the field, and keeps a pending registration pending when its volume turns out so', async () => {
+    catalog.add('shm', '/dev/shm-vol', { source: 'docker', manageable: false, unmanageableReason: 'local volume of type "tmpfs"' });
+    await expect(service.upsert(input({ volume_name: 'shm' }))).rejects.toMatchObject({ status: 422, field: 'volume_name', message: expect.stringMatching(/cannot be managed: local volume of type "tmpfs"/) });
+    const { registration } = await service.upsert(input({ volume_name: 'later' }));
+    catalog.add('later', '/x', { manageable: false, unmanageableReason: 'driver "nfs" keeps no data at a local mountpoint' });
+    expect(await service.reconcileVolumeStatus()).toBe(0);
+    expect(service.get(registration.id).status).toBe('pending');
+  });
+
+  it('refuses a volume that is the data directory under another path (same directory, by identity)', async () => {
+    catalog.add('sm_data', '/host/var/lib/docker/volumes/sm_data/_data', { source: 'docker' });
+    fs.aliases.set('/host/var/lib/docker/volumes/sm_data/_data', '/srv/data');
+    await expect(service.upsert(input({ volume_name: 'sm_data', path: '/' }))).rejects.toBeInstanceOf(ForbiddenTargetError);
+    await expect(service.upsert(input({ volume_name: 'sm_data', path: '/db/backups' }))).rejects.toMatchObject({ message: expect.stringMatching(/own data directory/) });
+    expect(service.list()).toEqual([]);
+  });
+
+  it('lets a caller keep an existing registration it did not expect (upsert\'s replaces) and remove only what it expects (removeIf)', async () => {
+    await service.upsert(input());
+    const kept = await service.upsert(input({ params: { max_bytes: 1 } }), 'label', 'app', { replaces: (existing) => existing.source === 'label' });
+    expect(kept.outcome).toBe('unchanged');
+    expect(kept.registration).toMatchObject({ source: 'api', params: { max_bytes: 100 } });
+    expect(await service.removeIf('cam', '/rec', 'container app removed', (existing) => existing.source === 'label')).toBe(false);
+    expect(service.list()).toHaveLength(1);
+    expect(await service.removeIf('cam', '/rec', 'test', (existing) => existing.source === 'api')).toBe(true);
+    expect(service.list()).toEqual([]);
+  });
+
   it('refuses a target that contains the data directory', async () => {
     catalog = new FakeVolumeCatalog('/srv/volumes').add('root', '/');
     await boot();

@@ -10,7 +10,7 @@ import type { EventPayloads, NewEvent } from '../event-log/event.types.js';
 import { TargetPaths } from './target-paths.port.js';
 import { targetKey, type ManagerState, type Registration, type RegistrationSource } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
-import { VolumeCatalog } from '../volumes/volume-catalog.js';
+import { VolumeCatalog, type VolumeLookup } from '../volumes/volume-catalog.js';
 import { type RegistrationInput } from './registration.schema.js';
 import { isInside, overlapsProtectedDir } from './target-guard.js';
 
@@ -73,14 +73,26 @@ export class RegistrationService {
     return this.store.current.registrations[targetKey(volumeName, targetPath)];
   }
 
-  /** Creates or updates the registration of (volume_name, path). Resolves once its event is committed. */
-  async upsert(input: RegistrationInput, source: RegistrationSource = 'api', owner: string | null = null): Promise<UpsertOutcome> {
+  /**
+   * Creates or updates the registration of (volume_name, path). Resolves once its event is committed.
+   * `replaces`, when given, is asked under the store's lock about a registration already there: when it answers
+   * false that one stays as it is (outcome `unchanged`, the existing registration returned) — label discovery
+   * uses it so that a label never takes over a target someone else registered meanwhile.
+   */
+  async upsert(
+    input: RegistrationInput,
+    source: RegistrationSource = 'api',
+    owner: string | null = null,
+    options: { replaces?: (existing: Registration) => boolean } = {},
+  ): Promise<UpsertOutcome> {
     await this.assertRegistrable(input);
-    const active = (await this.volumes.find(input.volume_name)) !== undefined;
+    const active = isActive(await this.volumes.lookup(input.volume_name));
     return this.store.transact((state) => {
+      const existing = state.registrations[targetKey(input.volume_name, input.path)];
+      if (existing && options.replaces && !options.replaces(existing)) return { events: [], result: { outcome: 'unchanged' as const, registration: existing } };
       const decision = this.decideUpsert(state, input, source, owner, active);
       if (decision.outcome !== 'unchanged') {
-        this.logger.log(`Registration ${decision.outcome}: ${targetKey(input.volume_name, input.path)} (${input.algorithm}, ${source})`);
+        this.logger.log(`Registration ${decision.outcome}: ${targetKey(input.volume_name, input.path)} (${input.algorithm}, ${source}${owner ? ` of ${owner}` : ''})`);
       }
       return { events: decision.event ? [decision.event] : [], result: decision };
     });
@@ -94,6 +106,17 @@ export class RegistrationService {
       if (!existing) throw new NotFoundError(`No registration for volume "${volumeName}" path "${targetPath}"`, 'path');
       this.logger.log(`Registration removed: ${key} (${reason})`);
       return { events: [removedEvent(existing, reason)], result: existing };
+    });
+  }
+
+  /** Removes the registration of (volume_name, path) if `only` approves of it under the store's lock; whether it did. */
+  async removeIf(volumeName: string, targetPath: string, reason: string, only: (existing: Registration) => boolean): Promise<boolean> {
+    return this.store.transact((state) => {
+      const key = targetKey(volumeName, targetPath);
+      const existing = state.registrations[key];
+      if (!existing || !only(existing)) return { events: [], result: false };
+      this.logger.log(`Registration removed: ${key} (${reason})`);
+      return { events: [removedEvent(existing, reason)], result: true };
     });
   }
 
@@ -181,21 +204,32 @@ export class RegistrationService {
   }
 
   /**
-   * Marks registrations active when their volume exists and pending when it does not; called at start and on
-   * every discovery pass. Returns how many registrations changed status.
+   * Marks registrations active when their volume exists (and can be managed) and pending when it is gone; called at
+   * start, on every discovery pass and when the volumes change. A volume whose source cannot be asked now (the
+   * Docker Engine is away) is `unknown`: nothing changes on it. Returns how many registrations changed status.
    */
   async reconcileVolumeStatus(): Promise<number> {
-    const existing = new Set((await this.volumes.list()).map((v) => v.name));
+    const listed = new Map((await this.volumes.list()).map((v) => [v.name, v]));
+    const status = new Map<string, VolumeLookup>();
+    for (const name of new Set(Object.values(this.store.current.registrations).map((r) => r.volume_name))) {
+      const volume = listed.get(name);
+      status.set(name, volume ? { state: 'present', volume } : await this.volumes.lookup(name));
+    }
     return this.store.transact((state) => {
       const events: NewEvent[] = [];
       for (const [key, registration] of Object.entries(state.registrations)) {
-        const exists = existing.has(registration.volume_name);
-        if (exists && registration.status === 'pending') {
+        const lookup = status.get(registration.volume_name);
+        if (!lookup || lookup.state === 'unknown') continue;
+        if (isActive(lookup) && registration.status === 'pending') {
           events.push({ type: 'registration.activated', target: key, payload: { id: registration.id, volume_name: registration.volume_name } });
           this.logger.log(`Volume "${registration.volume_name}" appeared: ${key} is active`);
-        } else if (!exists && registration.status === 'active') {
+        } else if (!isActive(lookup) && registration.status === 'active') {
           events.push({ type: 'registration.pending', target: key, payload: { id: registration.id, volume_name: registration.volume_name } });
-          this.logger.warn(`Volume "${registration.volume_name}" is gone: ${key} is pending`);
+          this.logger.warn(
+            lookup.state === 'present'
+              ? `Volume "${registration.volume_name}" cannot be managed (${lookup.volume.unmanageableReason ?? 'no local mountpoint'}): ${key} is pending`
+              : `Volume "${registration.volume_name}" is gone: ${key} is pending`,
+          );
         }
       }
       return { events, result: events.length };
@@ -224,7 +258,7 @@ export class RegistrationService {
   private async activeVolumes(items: readonly RegistrationInput[]): Promise<Set<string>> {
     const active = new Set<string>();
     for (const name of new Set(items.map((i) => i.volume_name))) {
-      if (await this.volumes.find(name)) active.add(name);
+      if (isActive(await this.volumes.lookup(name))) active.add(name);
     }
     return active;
   }
@@ -274,9 +308,20 @@ export class RegistrationService {
     return { outcome: 'created', registration, event: { type: 'registration.created', target: key, payload: { registration } } };
   }
 
-  /** Refuses targets that would put the manager's own data directory within reach of a policy. */
+  /**
+   * Refuses targets on volumes that cannot be managed, and targets that would put the manager's own data
+   * directory within reach of a policy — by path, and by identity (in Docker mode the data directory is a volume
+   * mounted into the manager, the same directory under another path through SM_HOST_ROOT).
+   */
   private async assertRegistrable(input: RegistrationInput): Promise<void> {
-    const root = this.volumes.expectedRoot(input.volume_name);
+    const found = await this.volumes.lookup(input.volume_name);
+    if (found.state === 'present' && !found.volume.manageable) {
+      throw new ForbiddenTargetError(
+        `volume "${input.volume_name}" cannot be managed: ${found.volume.unmanageableReason ?? 'it has no local mountpoint'}`,
+        'volume_name',
+      );
+    }
+    const root = found.state === 'present' ? found.volume.root : this.volumes.expectedRoot(input.volume_name);
     if (root === undefined) return;
     const target = path.join(root, input.path);
     const [realTarget, realDataDir, realVolumesDir] = await Promise.all([
@@ -291,13 +336,25 @@ export class RegistrationService {
       // Targets are directories an app writes into (which may not exist yet); a file cannot hold a policy's files.
       throw new ValidationError(`path "${input.path}" of volume "${input.volume_name}" is not a directory`, 'path');
     }
-    if (overlapsProtectedDir(realTarget, realDataDir, realVolumesDir)) {
+    if (overlapsProtectedDir(realTarget, realDataDir, realVolumesDir) || (await this.reachesDataDir(await this.fs.resolveExisting(root), realTarget, realDataDir))) {
       throw new ForbiddenTargetError(
         `path "${input.path}" of volume "${input.volume_name}" would include the manager's own data directory`,
         'path',
       );
     }
   }
+
+  /** Whether a directory from the volume root down to the target is the data directory itself, under another path. */
+  private async reachesDataDir(realRoot: string, realTarget: string, realDataDir: string): Promise<boolean> {
+    const below = path.relative(realRoot, realTarget).split(path.sep).filter((c) => c !== '');
+    const chain = [realRoot, ...below.map((_, i) => path.join(realRoot, ...below.slice(0, i + 1)))];
+    return this.fs.isSameDirectory(chain, realDataDir);
+  }
+}
+
+/** A volume registrations may be active on: present and manageable. */
+function isActive(lookup: VolumeLookup): boolean {
+  return lookup.state === 'present' && lookup.volume.manageable;
 }
 
 function removedEvent(registration: Registration, reason: string): NewEvent {

@@ -160,7 +160,7 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async discover(): Promise<Layout> {
-    const roots: Array<{ name: string; root: string }> = (await this.catalog.list()).map((v) => ({ name: v.name, root: v.root }));
+    const roots: Array<{ name: string; root: string }> = (await this.catalog.list()).filter((v) => v.manageable).map((v) => ({ name: v.name, root: v.root }));
     roots.push({ name: DATA_DIR_LABEL, root: this.config.dataDir });
     const layout: Layout = { mounts: new Map(), volumeMount: new Map() };
     for (const { name, root } of roots) {

@@ -42,7 +42,7 @@ export class StandaloneVolumeCatalog extends VolumeCatalog implements OnModuleIn
         this.shadowWarned.add(root.name);
         this.logger.warn(`SM_ROOTS entry "${root.name}" hides the directory of the same name in SM_VOLUMES_DIR`);
       }
-      volumes.set(root.name, { name: root.name, root: root.path, driver: 'local', source: 'root', createdAt, containers: [] });
+      volumes.set(root.name, { name: root.name, root: root.path, driver: 'local', source: 'root', createdAt, containers: [], labels: {}, manageable: true });
     }
     return [...volumes.values()];
   }
@@ -51,7 +51,7 @@ export class StandaloneVolumeCatalog extends VolumeCatalog implements OnModuleIn
     const root = this.config.volumes.roots.find((r) => r.name === name);
     if (root) {
       const createdAt = await this.fs.directoryCreatedAt(root.path);
-      return createdAt ? { name, root: root.path, driver: 'local', source: 'root', createdAt, containers: [] } : undefined;
+      return createdAt ? { name, root: root.path, driver: 'local', source: 'root', createdAt, containers: [], labels: {}, manageable: true } : undefined;
     }
     if (!VOLUME_NAME_PATTERN.test(name)) return undefined;
     const createdAt = await this.fs.directoryCreatedAt(path.join(this.config.volumes.dir, name));
@@ -72,6 +72,8 @@ export class StandaloneVolumeCatalog extends VolumeCatalog implements OnModuleIn
       source: 'directory',
       createdAt,
       containers: [],
+      labels: {},
+      manageable: true,
     };
   }
 }

@@ -92,9 +92,11 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
     this.asked.clear();
     const registrations = Object.values(this.store.current.registrations);
     for (const volume of await this.catalog.list()) {
+      // Never walked: volumes without local data, and Docker volumes while the Engine's report gives their size.
+      if (!volume.manageable) continue;
       const own = registrations.filter((r) => r.volume_name === volume.name);
       const whole = own.find((r) => r.path === '/' && this.measuring.tally(r.id) !== undefined);
-      if (!whole) wanted.add(volume.root);
+      if (!whole && !volume.engineUsage) wanted.add(volume.root);
       for (const r of own) if (this.measuring.tally(r.id) === undefined) wanted.add(path.join(volume.root, r.path));
     }
     const seen = new Set<string>();

@@ -27,12 +27,12 @@ export interface VolumeRegistrationView {
   files_removed_last_run: number | null;
 }
 
-export type UsageSource = 'index' | 'scan';
+export type UsageSource = 'index' | 'scan' | 'engine';
 
 export interface VolumeView {
   volume_name: string;
   current_bytes: number | null;
-  /** Where current_bytes comes from: the index of a target covering the whole volume, or a background walk. */
+  /** Where current_bytes comes from: the index of a target covering the whole volume, the Docker Engine's disk-usage report, or a background walk. */
   current_bytes_source: UsageSource | null;
   /** When current_bytes was measured (null: not measured yet; a background walk is under way). */
   current_bytes_measured_at: string | null;
@@ -41,7 +41,15 @@ export interface VolumeView {
   created_at: string | null;
   registrations: VolumeRegistrationView[];
   tier: Tier;
-  status: 'available' | 'missing';
+  /** `unknown`: named by registrations, not listed, and its Docker Engine cannot be asked now. */
+  status: 'available' | 'missing' | 'unknown';
+  source: VolumeInfo['source'] | null;
+  /** Where its data is, as this process sees it (SM_HOST_ROOT prefixed). */
+  mountpoint: string | null;
+  labels: Readonly<Record<string, string>>;
+  /** False: listed only (another driver, no local mountpoint), never measured or cleaned. */
+  manageable: boolean;
+  unmanageable_reason: string | null;
 }
 
 export interface VolumeQuery {
@@ -79,7 +87,7 @@ export class VolumesService {
     const views: VolumeView[] = available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [], now));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
     for (const [name, registrations] of byVolume) {
-      if (!names.has(name)) views.push(this.missingView(name, registrations));
+      if (!names.has(name)) views.push(this.missingView(name, registrations, (await this.catalog.lookup(name, { ask: false })).state === 'unknown'));
     }
     const needle = query.name?.toLowerCase();
     const filtered = views.filter(
@@ -92,7 +100,7 @@ export class VolumesService {
 
   private view(volume: VolumeInfo, registrations: Registration[], now: string): VolumeView {
     const whole = registrations.find((r) => r.path === '/' && this.measuring.tally(r.id) !== undefined);
-    const usage = this.usageOf(volume.root, whole?.id, now);
+    const usage = this.volumeUsage(volume, whole?.id, now);
     const tier = this.filesystems.ofVolume(volume.name)?.tier ?? 'ok';
     return {
       volume_name: volume.name,
@@ -102,14 +110,32 @@ export class VolumesService {
       containers: volume.containers,
       driver: volume.driver,
       created_at: volume.createdAt ? isoSeconds(volume.createdAt) : null,
-      registrations: sortByPath(registrations).map((r) => this.registrationView(r, this.usageOf(path.join(volume.root, r.path), r.id, now))),
+      registrations: sortByPath(registrations).map((r) =>
+        this.registrationView(r, volume.manageable ? this.usageOf(path.join(volume.root, r.path), r.id, now) : NOT_MEASURED),
+      ),
       tier,
       status: 'available',
+      source: volume.source,
+      mountpoint: volume.root === '' ? null : volume.root,
+      labels: volume.labels,
+      manageable: volume.manageable,
+      unmanageable_reason: volume.unmanageableReason ?? null,
     };
   }
 
+  /**
+   * A volume's size: its `/` target's live index; else the Docker Engine's disk-usage report (read in the
+   * background); else the last background walk. A volume without local data is never walked.
+   */
+  private volumeUsage(volume: VolumeInfo, wholeTargetId: string | undefined, now: string): Usage {
+    const tally = wholeTargetId === undefined ? undefined : this.measuring.tally(wholeTargetId);
+    if (tally) return { bytes: tally.bytes, source: 'index', measuredAt: now };
+    if (volume.engineUsage) return { bytes: volume.engineUsage.bytes, source: 'engine', measuredAt: isoSeconds(volume.engineUsage.measuredAt) };
+    return volume.manageable ? this.usageOf(volume.root, undefined, now) : NOT_MEASURED;
+  }
+
   /** A tree's size without touching the disk: the target's live tally, else the last background walk. */
-  private usageOf(tree: string, targetId: string | undefined, now: string): { bytes: number | null; source: UsageSource | null; measuredAt: string | null } {
+  private usageOf(tree: string, targetId: string | undefined, now: string): Usage {
     const tally = targetId === undefined ? undefined : this.measuring.tally(targetId);
     if (tally) return { bytes: tally.bytes, source: 'index', measuredAt: now };
     const measured = this.usage.known(tree);
@@ -117,7 +143,7 @@ export class VolumesService {
     return { bytes: null, source: null, measuredAt: null };
   }
 
-  private missingView(name: string, registrations: Registration[]): VolumeView {
+  private missingView(name: string, registrations: Registration[], unknown: boolean): VolumeView {
     return {
       volume_name: name,
       current_bytes: null,
@@ -126,16 +152,18 @@ export class VolumesService {
       containers: [],
       driver: 'local',
       created_at: null,
-      registrations: sortByPath(registrations).map((r) => this.registrationView(r, { bytes: null, source: null, measuredAt: null })),
+      registrations: sortByPath(registrations).map((r) => this.registrationView(r, NOT_MEASURED)),
       tier: 'ok',
-      status: 'missing',
+      status: unknown ? 'unknown' : 'missing',
+      source: null,
+      mountpoint: null,
+      labels: {},
+      manageable: true,
+      unmanageable_reason: null,
     };
   }
 
-  private registrationView(
-    registration: Registration,
-    usage: { bytes: number | null; source: UsageSource | null; measuredAt: string | null },
-  ): VolumeRegistrationView {
+  private registrationView(registration: Registration, usage: Usage): VolumeRegistrationView {
     const record = targetRecord(this.store.current, targetKey(registration.volume_name, registration.path));
     const last = record.last_cleanup;
     return {
@@ -154,6 +182,14 @@ export class VolumesService {
     };
   }
 }
+
+interface Usage {
+  readonly bytes: number | null;
+  readonly source: UsageSource | null;
+  readonly measuredAt: string | null;
+}
+
+const NOT_MEASURED: Usage = { bytes: null, source: null, measuredAt: null };
 
 function sortByPath(registrations: Registration[]): Registration[] {
   return [...registrations].sort((a, b) => a.path.localeCompare(b.path));

@@ -44,6 +44,16 @@ export class NodeFileSystem implements VolumeDirectories, TargetPaths {
     return stats !== undefined && !stats.isDirectory();
   }
 
+  async isSameDirectory(candidates: readonly string[], dir: string): Promise<boolean> {
+    const wanted = await statOrUndefined(dir);
+    if (!wanted?.isDirectory()) return false;
+    for (const candidate of candidates) {
+      const stats = await statOrUndefined(candidate);
+      if (stats?.isDirectory() && stats.dev === wanted.dev && stats.ino === wanted.ino) return true;
+    }
+    return false;
+  }
+
   async resolveExisting(target: string): Promise<string> {
     const missing: string[] = [];
     let current = path.resolve(target);
@@ -65,6 +75,15 @@ export class NodeFileSystem implements VolumeDirectories, TargetPaths {
 async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
   try {
     return await fs.lstat(target);
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') || isCode(error, 'EACCES')) return undefined;
+    throw error;
+  }
+}
+
+async function statOrUndefined(target: string): Promise<Stats | undefined> {
+  try {
+    return await fs.stat(target);
   } catch (error) {
     if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') || isCode(error, 'EACCES')) return undefined;
     throw error;
