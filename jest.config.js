@@ -19,6 +19,8 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup-logs.ts'],
+  // The benchmarks' build copies package.json there; it is not part of the tests.
+  modulePathIgnorePatterns: ['<rootDir>/.bench-build/', '<rootDir>/dist/'],
 };
 
 /** The image phase's specs (test/run-tests.mjs), kept out of the SQLite and PostgreSQL runs. */
