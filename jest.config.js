@@ -20,7 +20,7 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup-logs.ts'],
   // The benchmarks' build copies package.json there; it is not part of the tests.
-  modulePathIgnorePatterns: ['<rootDir>/.bench-build/', '<rootDir>/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.bench-build/'],
 };
 
 /** The image phase's specs (test/run-tests.mjs), kept out of the SQLite and PostgreSQL runs. */
