@@ -151,6 +151,8 @@ async function main() {
     say('0 passed, 1 failed');
     process.exit(1);
   }
+  // As `npm run build` does: the command line is the package's bin, run as a program.
+  chmodSync(path.join(root, 'dist', 'cli', 'main.js'), 0o755);
   for (const [label, command] of [
     ['typecheck', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
     ['lint', ['node_modules/eslint/bin/eslint.js', '.']],
