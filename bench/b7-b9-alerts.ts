@@ -183,7 +183,7 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
       }
       say(`B9 ${route} one at a time: median ${median(serial.slice(10)).toFixed(1)} ms per answer of ${(bytes / 1024).toFixed(0)} KiB`);
       if (route === '/metrics') {
-        // A render of its own each: more than a second apart, with nothing changing in between.
+        // More than a second apart, with nothing changing in between: each answer sets off a render behind it.
         const fresh: number[] = [];
         for (let i = 0; i < 6; i++) {
           await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -191,7 +191,7 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
           await (await fetch(`${running.url}${route}`)).arrayBuffer();
           fresh.push(performance.now() - t0);
         }
-        say(`B9 /metrics rendered afresh (requests > 1 s apart): median ${median(fresh).toFixed(1)} ms`);
+        say(`B9 /metrics after a second of quiet (the last text at once, a fresh one rendered behind it): median ${median(fresh).toFixed(1)} ms`);
       }
       // The load generator in a process of its own, as a real client is (in this process it would share the event loop).
       const result = await autocannonProcess(`${running.url}${route}`);

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AlertDeliveryService } from '../alerts/alert-delivery.service.js';
 import { TRIGGERS } from '../cleanup/cleanup-report.js';
@@ -29,6 +29,7 @@ const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 6
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
+  private readonly logger = new Logger(MetricsService.name);
   readonly registry = new Registry();
   private readonly counters = new Map<Spec, Counter>();
   private readonly histograms = new Map<Spec, Histogram>();
@@ -37,8 +38,9 @@ export class MetricsService implements OnModuleInit {
   private eventLog: { events: number; sizeBytes: number } | undefined;
   private eventLogAskedAt = -Infinity;
   private rendering: Promise<Buffer> | undefined;
-  /** The last render, and the state it showed (changes seen, second). */
-  private rendered: { key: string; body: Buffer } | undefined;
+  private renderQueued = false;
+  /** The last render, and what it showed: the changes seen and the second it was made in. */
+  private rendered: { changes: number; second: number; body: Buffer } | undefined;
   /** Bumped by everything that changes what a scrape shows. */
   private changes = 0;
   private readonly stateGauges: StateGauges;
@@ -126,22 +128,40 @@ export class MetricsService implements OnModuleInit {
 
   /**
    * The exposition, UTF-8 encoded. Figures that need a call (the database) are fetched once, before the gauges
-   * read them. Scrapes that arrive while one is being rendered share it. The text is rendered again as soon as
-   * anything it shows changes (a tally, an event, a cleanup) and at least once a second otherwise (process
-   * figures and ages), so a scrape never sees state older than its own second — and a burst of scrapers costs one
-   * render a second, not one each (B9: ~700 KB and several ms of CPU per render at 1,000 targets).
+   * read them; scrapes that arrive while one is being rendered share it. A change to anything it shows (a tally,
+   * an event, a cleanup) makes the next scrape wait for a fresh render. When only time has passed, the last text
+   * is answered at once and a fresh one is rendered behind it, at most once a second: process figures and file
+   * ages may then be up to a second (plus one render) old, and a burst of scrapers costs one render a second, not
+   * one each, none of them waiting for it (B9: ~800 KB and 10–15 ms of CPU per render at 1,000 targets).
    */
   render(): Promise<Buffer> {
-    const key = `${this.changes}:${Math.floor(performance.now() / RENDER_AT_LEAST_EVERY_MS)}`;
-    if (this.rendered?.key === key) return Promise.resolve(this.rendered.body);
+    const second = Math.floor(performance.now() / RENDER_AT_LEAST_EVERY_MS);
+    const last = this.rendered;
+    if (last && last.changes === this.changes) {
+      if (last.second !== second && !this.rendering && !this.renderQueued) {
+        // After this answer has gone out, not before it.
+        this.renderQueued = true;
+        setImmediate(() => {
+          this.renderQueued = false;
+          this.renderFresh().catch((error: unknown) => this.logger.warn(`Metrics render failed: ${String(error)}`));
+        });
+      }
+      return Promise.resolve(last.body);
+    }
+    return this.renderFresh();
+  }
+
+  private renderFresh(): Promise<Buffer> {
     this.rendering ??= (async () => {
       try {
+        const changes = this.changes;
+        const second = Math.floor(performance.now() / RENDER_AT_LEAST_EVERY_MS);
         await this.refresh();
         const library = await this.registry.metrics();
         const state = new ExpositionWriter();
         this.stateGauges.write(state);
         const body = Buffer.from(`${library}\n${state.toString()}`, 'utf8');
-        this.rendered = { key, body };
+        this.rendered = { changes, second, body };
         return body;
       } finally {
         this.rendering = undefined;
