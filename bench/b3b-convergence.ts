@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { findCount } from '../test/support/find-count.js';
 import { TimedWatcher } from '../test/support/timed-watcher.js';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,20 +16,6 @@ import { median, say } from './util.js';
 /** The seeded writer of the monitor-convergence test, from the source tree (two levels above the built bench). */
 const WRITER = fileURLToPath(new URL('../../test/support/random-writer.mjs', import.meta.url));
 const GIVE_UP_MS = 5000;
-
-/** Distinct inodes' sizes and regular-file paths, as find sees them. */
-function findCount(root: string): { bytes: number; files: number } {
-  const out = execFileSync('find', [root, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const inodes = new Map<string, number>();
-  let files = 0;
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [ino, size] = line.split(' ');
-    inodes.set(ino!, Number(size));
-    files++;
-  }
-  return { bytes: [...inodes.values()].reduce((a, b) => a + b, 0), files };
-}
 
 /**
  * [name, adapter, held to the window after the writer stops (rather than after its own last event)]: chokidar's

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { findCount } from './support/find-count.js';
 import { TimedWatcher } from './support/timed-watcher.js';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,22 +23,6 @@ import type { WatchPort } from '../src/measuring/watch.port.js';
 const OPERATIONS = Number(process.env.SM_RANDOM_OPS ?? 10_000);
 const SEED = Number(process.env.SM_RANDOM_SEED ?? 7);
 const WRITER = fileURLToPath(new URL('./support/random-writer.mjs', import.meta.url));
-
-/** The independent count: distinct inodes' sizes and regular-file paths, as find sees them. */
-function findCount(root: string): { bytes: number; files: number } {
-  const out = execFileSync('find', [root, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const inodes = new Map<string, number>();
-  let files = 0;
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    const [ino, size] = line.split(' ');
-    inodes.set(ino!, Number(size));
-    files++;
-  }
-  let bytes = 0;
-  for (const size of inodes.values()) bytes += size;
-  return { bytes, files };
-}
 
 /**
  * However late a watcher's events, the count must be reached this long after the writer stops. A bound on
