@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { SAMPLING_JOB } from '../src/tiers/filesystem-sampler.service.js';
+import { measuredVolumes } from './support/measured-volumes.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The public contract's own examples, byte for byte.
@@ -151,30 +152,17 @@ describe('GET /api/volumes', () => {
     ).expect(201);
   });
 
-  /** The volume list once every size is measured (sizes are measured in the background, never on a request). */
-  async function measuredVolumes(): Promise<Array<Record<string, unknown> & { registrations: Array<Record<string, unknown>> }>> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const response = await request(app.url).get('/api/volumes').expect(200);
-      const volumes = response.body as Array<Record<string, unknown> & { registrations: Array<Record<string, unknown>> }>;
-      const measured = volumes.every((v) => v.current_bytes_measured_at !== null && v.registrations.every((r) => r.path_bytes_measured_at !== null));
-      if (measured) return volumes;
-      if (Date.now() > deadline) throw new Error(`volume sizes still unmeasured: ${JSON.stringify(volumes)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   it('answers at once, before the background walk has measured a volume, and says so', async () => {
     writeFile('fresh/a.bin', 10);
     const first = await request(app.url).get('/api/volumes?name=fresh').expect(200);
     expect(first.body[0]).toMatchObject({ volume_name: 'fresh', current_bytes: null, current_bytes_source: null, current_bytes_measured_at: null });
-    await measuredVolumes();
+    await measuredVolumes(app.url);
     const later = await request(app.url).get('/api/volumes?name=fresh').expect(200);
     expect(later.body[0]).toMatchObject({ current_bytes: 10, current_bytes_source: 'scan', current_bytes_measured_at: expect.any(String) });
   });
 
   it("lists every volume with seed 000's fields and measured sizes", async () => {
-    const volumes = await measuredVolumes();
+    const volumes = await measuredVolumes(app.url);
     expect(volumes.map((v) => v.volume_name)).toEqual(['caddy_data', 'camera-footage']);
     const camera = volumes[1]!;
     expect(Object.keys(camera)).toEqual(
@@ -191,7 +179,7 @@ describe('GET /api/volumes', () => {
   });
 
   it('filters by name and registration and sorts', async () => {
-    await measuredVolumes();
+    await measuredVolumes(app.url);
     const byName = await request(app.url).get('/api/volumes?name=CADDY').expect(200);
     expect(byName.body.map((v: { volume_name: string }) => v.volume_name)).toEqual(['caddy_data']);
     const registered = await request(app.url).get('/api/volumes?registered=true').expect(200);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { CLI, runCli, startCli, type CliResult } from './support/cli.js';
+import { measuredVolumes } from './support/measured-volumes.js';
 import { freePort } from './support/net.js';
 import { PROJECT_ROOT } from './support/service-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -165,13 +166,7 @@ describe('status', () => {
     oldFiles(path.join(volume('stat'), 'rec'), 2, 1000);
     expect((await cli(['register', '--volume', 'stat', '--path', '/rec', '--algorithm', 'max_size', '--param', 'max_bytes=1000000'])).code).toBe(0);
     // Volume sizes come from background walks: wait (with a deadline) until the volume has been measured.
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const volumes = (await (await fetch(`${app.url}/api/volumes?name=stat`)).json()) as Array<{ current_bytes_measured_at: string | null }>;
-      if (volumes[0]?.current_bytes_measured_at) break;
-      if (Date.now() > deadline) throw new Error('volume "stat" never measured');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await measuredVolumes(app.url, '?name=stat');
     const healthy = await cli(['status']);
     expect(healthy).toMatchObject({ code: 0, stderr: '' });
     expect(healthy.stdout).toMatch(/^storage-manager \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+: OK, up /);
