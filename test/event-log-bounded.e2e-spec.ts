@@ -15,6 +15,7 @@ import { StateStore } from '../src/state/state.store.js';
 import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../src/measuring/watch.port.js';
 import { FakeVolumeCatalog } from './fakes/fake-volume-catalog.js';
 import { createTestDatabase, TEST_DB_KIND, type TestDatabase } from './support/test-database.js';
+import { roomyStateDisk } from './fakes/in-memory-state-disk.js';
 
 /**
  * The event log must not become the next disk leak: one million file events through the real measuring
@@ -64,7 +65,7 @@ describe('event log size', () => {
     const clock = new SystemClock();
     const log = new TypeOrmEventLogRepository(dataSource, clock);
     const bus = new EventBus();
-    const store = new StateStore(log, clock, config, bus, new SchedulerService(clock));
+    const store = new StateStore(log, clock, config, bus, new SchedulerService(clock), roomyStateDisk(clock, config));
     await store.load();
     const watcher = new ScriptedWatcher();
     const measuring = new MeasuringService(store, new FakeVolumeCatalog(path.join(dir, 'volumes')).add('cam'), watcher, new FsTreeReader(), clock, config, bus);

@@ -95,6 +95,24 @@ export const eventPageResponse = z
       }),
     ),
     next_since: z.int().nullable().describe('Pass as since to get the events after this page'),
+    deletions: z
+      .array(
+        z.object({
+          volume_name: z.string(),
+          path: z.string().describe('Relative to the volume root, in the file-name escape'),
+          bytes: z.int().min(0),
+          seq: z.int().min(1).describe('The event that recorded the deletion'),
+          type: z.enum(['cleanup.completed', 'cleanup.interrupted']),
+          at: instant.describe('When the run was recorded (deleted no later than this)'),
+          target: z.string().nullable(),
+          trigger: z.string().nullable().meta({ example: 'threshold' }),
+          algorithm: z.string().nullable().meta({ example: 'max_size' }),
+          reason: z.string().nullable(),
+          run: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .describe('With path: every deletion of it on record, newest first'),
   })
   .meta({ id: 'EventPage' });
 

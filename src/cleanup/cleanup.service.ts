@@ -5,7 +5,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { FIRST_PATHS, type CleanupReport, type PreviewReport, type Trigger } from './cleanup-report.js';
 import { CLEANUP_RAN } from './cleanup.topics.js';
-import { FileDeleter, type DeletionReport } from './file-deleter.port.js';
+import { DeletionJournalService, type RunIntent } from './deletion-journal.service.js';
+import { FileDeleter, type DeletionOptions, type DeletionReport } from './file-deleter.port.js';
+import type { FileEntry } from '../measuring/file-entry.js';
 import type { NewEvent } from '../event-log/event.types.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import type { TargetMonitor } from '../measuring/target-monitor.js';
@@ -18,6 +20,8 @@ import { VolumeCatalog } from '../volumes/volume-catalog.js';
 
 /** How many times a plan is redone when its candidates turned out stale on disk. */
 const MAX_REPLANS = 3;
+/** Files per deletion batch: each batch's intent is synced before the batch is deleted. */
+export const DELETION_BATCH = 1000;
 
 /**
  * Runs a registration's policy against its measured files: plans, re-checks the candidates on disk,
@@ -37,6 +41,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: EventBus,
+    private readonly journal: DeletionJournalService,
   ) {}
 
   /** Running cleanups finish (and are recorded) before measuring and the log stop. */
@@ -121,10 +126,11 @@ export class CleanupService implements BeforeApplicationShutdown {
 
     const automatic = !manual;
     const dryRun = requestedDryRun || registration.params.dry_run === true || (automatic && this.store.current.maintenance.enabled);
+    let intent: RunIntent | undefined;
+    let report: DeletionReport | undefined;
     try {
       monitor.flushNow();
       let plan = this.plan(registration, monitor, trigger);
-      let report: DeletionReport | undefined;
       if (!dryRun && plan.delete.length > 0) {
         for (let attempt = 0; attempt < MAX_REPLANS && monitor.refreshStale(plan.delete); attempt++) {
           plan = this.plan(registration, monitor, trigger);
@@ -132,7 +138,16 @@ export class CleanupService implements BeforeApplicationShutdown {
         // The state of this moment, not of the request: a quarantine committed meanwhile (a replaced root) stops it.
         const latest = this.current(registration.id);
         if (!latest || latest.quarantine) return skip(latest?.quarantine ? `quarantined: ${latest.quarantine.reason}` : 'registration removed');
-        report = await this.deleter.deleteFiles(monitor.root, plan.delete, {
+        intent = await this.journal.begin({
+          registration_id: registration.id,
+          target: key,
+          volume_name: registration.volume_name,
+          registration_path: registration.path,
+          root: monitor.root,
+          trigger,
+          algorithm: this.algorithmOf(registration, trigger),
+        });
+        report = await this.deleteInBatches(monitor.root, plan.delete, intent, {
           deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
           volumeRoot: volume.root,
         });
@@ -158,7 +173,12 @@ export class CleanupService implements BeforeApplicationShutdown {
         next_run_at: plan.nextRunAt?.toISOString() ?? null,
         duration_ms: Math.round(performance.now() - started),
       };
-      await this.record(registration, key, result, !automatic || files > 0 || failed);
+      await this.record(registration, key, result, !automatic || files > 0 || failed, {
+        algorithm: this.algorithmOf(registration, trigger),
+        reason: plan.reason,
+        intent,
+        deleted: report?.deleted ?? [],
+      });
       this.bus.publish(CLEANUP_RAN, { registration, report: result, nextRunAt: plan.nextRunAt });
       if (files > 0 && !dryRun) this.logger.log(`Cleanup of ${key} (${trigger}): ${files} files, ${bytes} bytes freed`);
       return result;
@@ -169,6 +189,8 @@ export class CleanupService implements BeforeApplicationShutdown {
         ...base, dry_run: dryRun, status: 'failed', detail: message, files: 0, bytes: 0, first_paths: [], skipped: 0, errors: 1,
         blocked: null, next_run_at: null, duration_ms: Math.round(performance.now() - started),
       };
+      // Nothing deleted: the intent goes. Otherwise it stays open and is reconciled against the disk at the next start.
+      if (intent && !(report?.deleted.length)) this.journal.discard(intent.run);
       await this.record(registration, key, result, true);
       return result;
     }
@@ -185,9 +207,49 @@ export class CleanupService implements BeforeApplicationShutdown {
     return policy.plan(monitor.files.toArray(), registration.params, this.clock.now());
   }
 
+  /**
+   * Deletes in batches of DELETION_BATCH, each written to the run's intent (synced) before it is deleted. A batch
+   * that throws (an unsafe root) ends the run: with what earlier batches deleted as its report, or rethrown when
+   * nothing was deleted.
+   */
+  private async deleteInBatches(root: string, files: readonly FileEntry[], intent: RunIntent, options: DeletionOptions): Promise<DeletionReport> {
+    const total: DeletionReport = { deleted: [], skipped: [], bytes: 0, dirsRemoved: 0, errors: [], processed: 0 };
+    for (let start = 0; start < files.length; start += DELETION_BATCH) {
+      const batch = files.slice(start, start + DELETION_BATCH);
+      await intent.intend(batch);
+      let part: DeletionReport;
+      try {
+        part = await this.deleter.deleteFiles(root, batch, options);
+      } catch (error) {
+        if (total.deleted.length === 0) throw error;
+        total.errors.push({ path: batch[0]!.path, message: error instanceof Error ? error.message : String(error) });
+        break;
+      }
+      total.deleted.push(...part.deleted);
+      total.skipped.push(...part.skipped);
+      total.errors.push(...part.errors);
+      total.bytes += part.bytes;
+      total.dirsRemoved += part.dirsRemoved;
+      total.processed += part.processed;
+    }
+    return total;
+  }
+
+  private algorithmOf(registration: Registration, trigger: Trigger): string {
+    if (trigger !== 'emergency') return registration.algorithm;
+    return emergencyPolicyOf(registration.algorithm, registration.params)?.policy.name ?? registration.algorithm;
+  }
+
   /** Records the run; failures count towards quarantine; blocked state changes are events too. */
-  private async record(registration: Registration, key: string, result: CleanupReport, worthAnEvent: boolean): Promise<void> {
+  private async record(
+    registration: Registration,
+    key: string,
+    result: CleanupReport,
+    worthAnEvent: boolean,
+    run?: { algorithm: string; reason: string; intent: RunIntent | undefined; deleted: ReadonlyArray<{ path: string; size: number }> },
+  ): Promise<void> {
     const events: NewEvent[] = [];
+    if (run?.intent && run.deleted.length === 0) this.journal.discard(run.intent.run);
     if (result.status === 'failed') {
       events.push({ type: 'cleanup.failed', target: key, payload: { id: registration.id, trigger: result.trigger, error: result.detail } });
       const failures = targetRecord(this.store.current, key).failures + 1;
@@ -213,7 +275,12 @@ export class CleanupService implements BeforeApplicationShutdown {
           errors: result.errors,
           duration_ms: result.duration_ms,
           first_paths: result.first_paths,
+          ...(run ? { algorithm: run.algorithm, reason: run.reason } : {}),
+          ...(run?.intent && run.deleted.length > 0 ? { run: run.intent.run } : {}),
         },
+        ...(run?.intent && run.deleted.length > 0
+          ? { uid: run.intent.run, deleted: DeletionJournalService.records(registration.volume_name, registration.path, run.deleted) }
+          : {}),
       });
     }
     const wasBlocked = targetRecord(this.store.current, key).blocked;

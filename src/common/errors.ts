@@ -56,3 +56,15 @@ export class UnavailableError extends DomainError {
   readonly status = 503;
   readonly code = 'unavailable';
 }
+
+/** The manager's own disk is full: the request would have to write (507 Insufficient Storage). */
+export class InsufficientStorageError extends DomainError {
+  readonly status = 507;
+  readonly code = 'insufficient_storage';
+}
+
+/** The database cannot take writes now (away, or its file cannot be written): try again later. */
+export class DatabaseUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'database_unavailable';
+}

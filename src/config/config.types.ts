@@ -61,6 +61,10 @@ export interface AppConfig {
   readonly eventLog: {
     readonly retentionDays: number;
     readonly snapshotEveryEvents: number;
+    /** Size of the reserve file on the data directory (0: none). */
+    readonly reserveBytes: number;
+    /** Events held in memory while the database cannot take writes. */
+    readonly spoolMaxEvents: number;
   };
 }
 

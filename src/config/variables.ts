@@ -140,6 +140,17 @@ const TABLE = {
     schema: wholeNumber(1, 36500),
   },
   SM_SNAPSHOT_EVERY_EVENTS: { meaning: 'Take a state snapshot after this many new events.', default: '1000', schema: wholeNumber(10, 10_000_000) },
+  SM_STATE_RESERVE_MB: {
+    meaning:
+      "Reserve file kept in SM_DATA_DIR, in MiB (0: none): released when the manager's disk fills so that the log can go on recording cleanups; re-created once space returns. Deleting it by hand frees that much.",
+    default: '32',
+    schema: wholeNumber(0, 1_048_576),
+  },
+  SM_EVENT_SPOOL_MAX_EVENTS: {
+    meaning: 'Events kept in memory while the database cannot take writes, written in order when it can; beyond it new events are dropped (counted in a metric).',
+    default: '100000',
+    schema: wholeNumber(100, 100_000_000),
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof TABLE;

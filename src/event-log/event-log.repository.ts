@@ -1,4 +1,4 @@
-import type { EventLogStats, EventQuery, EventRecord, NewEvent, StoredSnapshot } from './event.types.js';
+import type { DeletionQuery, DeletionRecord, EventLogStats, EventQuery, EventRecord, NewEvent, StoredSnapshot } from './event.types.js';
 
 /**
  * The event log's port. Append-only: it can add events and snapshots, read them, and compact what a snapshot
@@ -7,8 +7,16 @@ import type { EventLogStats, EventQuery, EventRecord, NewEvent, StoredSnapshot }
  */
 export abstract class EventLogRepository {
   abstract readonly driver: 'sqlite' | 'postgres';
-  /** Appends events in one transaction; resolves once they are committed (durable), with their seq. */
+  /**
+   * Appends events (and their deletion records) in one transaction; resolves once they are committed (durable),
+   * with their seq. An event whose `uid` is in the log already is not written again: its stored record is
+   * returned in its place. Storage failures are thrown as LogStorageError (`full`, `unavailable`).
+   */
   abstract append(events: readonly NewEvent[]): Promise<EventRecord[]>;
+  /** Whether an event with this uid is in the log. */
+  abstract hasUid(uid: string): Promise<boolean>;
+  /** Deletion records of a path (relative to its volume), newest first. */
+  abstract findDeletions(query: DeletionQuery): Promise<DeletionRecord[]>;
   abstract find(query: EventQuery): Promise<EventRecord[]>;
   /** Events after `afterSeq`, in order: for replay at start. */
   abstract readAfter(afterSeq: number): AsyncGenerator<EventRecord>;
@@ -17,7 +25,8 @@ export abstract class EventLogRepository {
   abstract appendSnapshot(seq: number, version: number, state: unknown): Promise<void>;
   /**
    * Compaction, the only deletion: drops events that the latest snapshot covers (seq ≤ coveredSeq) and that
-   * are older than `olderThan`, and snapshots older than the latest. Returns the number of events dropped.
+   * are older than `olderThan`, their deletion records, and snapshots older than the latest. Returns the number of
+   * events dropped.
    */
   abstract compact(coveredSeq: number, olderThan: Date): Promise<number>;
   abstract lastSeq(): Promise<number>;

@@ -137,6 +137,26 @@ export interface EventPayloads {
     readonly duration_ms: number;
     /** The first deleted (or, in a dry run, planned) paths, relative to the target. */
     readonly first_paths: readonly string[];
+    /** The policy that decided, and why (absent in events written before deletion records). */
+    readonly algorithm?: string;
+    readonly reason?: string;
+    /** The run's id, also its deletion intent's (absent for dry runs and older events). */
+    readonly run?: string;
+  };
+  /**
+   * A run whose deletion intent was found open at start-up (the process stopped mid-deletion): what the disk
+   * shows was deleted of what it planned. Every deleted file is in the deletion records with it.
+   */
+  'cleanup.interrupted': RegistrationRef & {
+    readonly run: string;
+    readonly trigger: string;
+    readonly algorithm: string;
+    /** When the run began deleting. */
+    readonly started_at: string;
+    readonly planned_files: number;
+    readonly files: number;
+    readonly bytes: number;
+    readonly first_paths: readonly string[];
   };
   'cleanup.failed': RegistrationRef & { readonly trigger: string; readonly error: string | null };
   'target.blocked': RegistrationRef & { readonly reason: string; readonly over_by: number; readonly unit: 'bytes' | 'files' };
@@ -196,6 +216,20 @@ export interface EventPayloads {
     readonly growth_bytes_per_second: number | null;
     readonly volumes: readonly string[];
   };
+  /**
+   * The manager's own disk (SM_DATA_DIR) has no room left: the reserve file was released so that the log can
+   * go on recording what cleanup does; requests that change registrations answer 507 until space returns.
+   */
+  'state.disk_full': { readonly path: string; readonly available_bytes: number; readonly reserve_bytes: number; readonly error: string | null };
+  /** Space returned on the manager's disk and the reserve file was re-created. */
+  'state.disk_recovered': { readonly path: string; readonly available_bytes: number; readonly full_seconds: number };
+  /**
+   * The database could not take writes from `since` (recorded once it could again, in order): the events of
+   * that period were spooled and are the ones that follow.
+   */
+  'database.unavailable': { readonly since: string; readonly error: string };
+  /** The database takes writes again: `spooled` events kept meanwhile were written, `dropped` were lost to the spool's bound. */
+  'database.available': { readonly unavailable_seconds: number; readonly spooled: number; readonly dropped: number };
   /** The opt-in heartbeat (SM_ALERT_HEARTBEAT_HOURS): silence must never look like health. */
   'service.heartbeat': { readonly filesystems: number; readonly targets: number; readonly worst_tier: Tier; readonly active_alerts: number };
   /** The Docker Engine cannot be asked (SM_DOCKER_HOST): nothing is removed or made pending because of it. */
@@ -238,6 +272,7 @@ const KINDS: Record<EventType, true> = {
   'usage.sampled': true,
   'usage.drift': true,
   'cleanup.completed': true,
+  'cleanup.interrupted': true,
   'cleanup.failed': true,
   'target.blocked': true,
   'target.unblocked': true,
@@ -250,6 +285,10 @@ const KINDS: Record<EventType, true> = {
   'service.heartbeat': true,
   'docker.unreachable': true,
   'docker.reachable': true,
+  'state.disk_full': true,
+  'state.disk_recovered': true,
+  'database.unavailable': true,
+  'database.available': true,
   'alert.raised': true,
   'alert.resolved': true,
   'alert.suppressed': true,
@@ -262,9 +301,29 @@ const KINDS: Record<EventType, true> = {
 /** Every kind of event, for validation of queries. */
 export const EVENT_TYPES = Object.keys(KINDS) as readonly EventType[];
 
-/** An event to append: its kind, the target key (`volume:/path`) it is about, if any, and its payload. */
+/** One file a cleanup deleted, as the deletion records keep it (with the event of its run). */
+export interface DeletedFile {
+  readonly volume_name: string;
+  /** Relative to the volume root, with a leading slash (`/recordings/2026/01/a.mp4`), in the file-name escape. */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/**
+ * An event to append: its kind, the target key (`volume:/path`) it is about, if any, and its payload.
+ * `uid` makes the append idempotent (an event whose uid is in the log already is not written again: spooled
+ * events, and a run's outcome against its reconciliation); `at` keeps the instant of an event written late
+ * (spooled); `deleted` are the deletion records of a cleanup outcome, written in the same transaction.
+ */
 export type NewEvent<K extends EventType = EventType> = {
-  [T in K]: { readonly type: T; readonly target?: string | null; readonly payload: EventPayloads[T] };
+  [T in K]: {
+    readonly type: T;
+    readonly target?: string | null;
+    readonly payload: EventPayloads[T];
+    readonly uid?: string;
+    readonly at?: Date;
+    readonly deleted?: readonly DeletedFile[];
+  };
 }[K];
 
 /** An event as committed: sequenced and timestamped. */
@@ -274,6 +333,7 @@ export type EventRecord<K extends EventType = EventType> = {
 
 /** The record of an event committed as `seq` at `at`. */
 export function committedEvent(event: NewEvent, seq: number, at: Date): EventRecord {
+  // The uid and deletion records stay in the log's own columns and table; the record is the event itself.
   return { seq, at, type: event.type, target: event.target ?? null, payload: event.payload } as EventRecord;
 }
 
@@ -291,6 +351,27 @@ export interface EventQuery {
   readonly afterSeq?: number;
   /** Events at or after this instant. */
   readonly since?: Date;
+  /** Only these events (by seq). */
+  readonly seqs?: readonly number[];
+}
+
+/** A deletion record joined with the event of its run: "was this path deleted, when, by which rule and trigger". */
+export interface DeletionRecord extends DeletedFile {
+  /** The event that recorded it (`cleanup.completed` or `cleanup.interrupted`). */
+  readonly seq: number;
+  readonly type: 'cleanup.completed' | 'cleanup.interrupted';
+  readonly at: Date;
+  readonly target: string | null;
+  readonly trigger: string | null;
+  readonly algorithm: string | null;
+  readonly reason: string | null;
+  readonly run: string | null;
+}
+
+export interface DeletionQuery {
+  readonly path: string;
+  readonly volumeName?: string;
+  readonly limit: number;
 }
 
 export interface StoredSnapshot {

@@ -7,13 +7,17 @@ import { queryInteger, queryString } from '../common/query.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { parseIsoInstant } from '../policies/param-types.js';
 import { EventLogRepository } from './event-log.repository.js';
-import { EVENT_TYPES, type EventQuery, type EventRecord } from './event.types.js';
+import { EVENT_TYPES, type DeletionRecord, type EventQuery, type EventRecord } from './event.types.js';
 
 export interface EventPage {
   events: Array<Omit<EventRecord, 'at'> & { at: string }>;
   /** Pass as `since` to get the events after this page. */
   next_since: number | null;
+  /** With `path`: every deletion of that path on record (newest first), with the rule and trigger that did it. */
+  deletions?: Array<Omit<DeletionRecord, 'at'> & { at: string }>;
 }
+
+type EventsRequest = EventQuery & { readonly path?: string; readonly volumeName?: string };
 
 /** `type`: a list of exact types, or one family (`registration.*`). */
 function eventTypes(text: string | undefined, ctx: z.RefinementCtx): Pick<EventQuery, 'types' | 'typePrefix'> {
@@ -49,8 +53,21 @@ const eventsQuery = z
     type: queryString(1024).transform(eventTypes).describe('Comma-separated types; a trailing ".*" matches a family'),
     target: queryString(4400).describe('Target key "volume:/path"'),
     since: queryString(64).transform(eventsSince).describe('A seq (events after it) or an ISO 8601 instant'),
+    path: queryString(4400).describe(
+      'A file path relative to its volume ("/recordings/2026/a.mp4", in the file-name escape): only the cleanups that deleted it, with `deletions`',
+    ),
+    volume_name: queryString(255).describe('With path: only that volume'),
   })
-  .transform((query): EventQuery => ({ limit: query.limit ?? 100, target: query.target, ...query.type, ...query.since }));
+  .transform(
+    (query): EventsRequest => ({
+      limit: query.limit ?? 100,
+      target: query.target,
+      ...query.type,
+      ...query.since,
+      path: query.path === undefined ? undefined : query.path.startsWith('/') ? query.path : `/${query.path}`,
+      volumeName: query.volume_name,
+    }),
+  );
 
 @ApiTags('events')
 @Controller('api/events')
@@ -62,11 +79,14 @@ export class EventsController {
   @ApiZodQuery(eventsQuery)
   @ApiZodResponse(200, eventPageResponse, 'A page of events')
   @ApiErrors(400)
-  async list(@Query(new ZodValidationPipe(eventsQuery)) query: EventQuery): Promise<EventPage> {
-    const events = await this.log.find(query);
+  async list(@Query(new ZodValidationPipe(eventsQuery)) request: EventsRequest): Promise<EventPage> {
+    const { path, volumeName, ...query } = request;
+    const deletions = path === undefined ? undefined : await this.log.findDeletions({ path, volumeName, limit: query.limit });
+    const events = await this.log.find(deletions ? { ...query, seqs: [...new Set(deletions.map((d) => d.seq))] } : query);
     return {
       events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
       next_since: events.length > 0 ? events[events.length - 1]!.seq : (query.afterSeq ?? null),
+      ...(deletions ? { deletions: deletions.map((d) => ({ ...d, at: d.at.toISOString() })) } : {}),
     };
   }
 }

@@ -16,6 +16,7 @@ import { VolumeDirectories, type DirectoryEntryInfo } from '../volumes/volume-di
 import { LabelDiscoveryService, OWNER_GRACE_MS } from './label-discovery.service.js';
 import { parseRegistration } from './registration.schema.js';
 import { RegistrationService } from './registration.service.js';
+import { roomyStateDisk } from '../../test/fakes/in-memory-state-disk.js';
 
 class NoDirs extends VolumeDirectories {
   async listSubdirectories(): Promise<DirectoryEntryInfo[]> {
@@ -75,7 +76,7 @@ describe('LabelDiscoveryService', () => {
     config = parseConfig({ SM_DOCKER_HOST: 'unix:///var/run/docker.sock', SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/srv/data' }, { cwd: '/' });
     const bus = new EventBus();
     const scheduler = new SchedulerService(clock);
-    store = new StateStore(log, clock, config, bus, scheduler);
+    store = new StateStore(log, clock, config, bus, scheduler, roomyStateDisk(clock, config));
     await store.load();
     watch = new DockerEngineWatch(engine, store, bus, scheduler, clock, config);
     const catalog = new CompositeVolumeCatalog(new StandaloneVolumeCatalog(new NoDirs(), config), new DockerVolumeCatalog(watch, engine, config));

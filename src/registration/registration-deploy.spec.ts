@@ -10,6 +10,7 @@ import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { StateStore } from '../state/state.store.js';
 import { parseRegistration, type RegistrationInput } from './registration.schema.js';
 import { RegistrationService } from './registration.service.js';
+import { roomyStateDisk } from '../../test/fakes/in-memory-state-disk.js';
 
 const T0 = new Date('2026-03-01T12:00:00Z');
 
@@ -29,7 +30,7 @@ describe('RegistrationService.deploy', () => {
     fs = new FakeFileSystem();
     const catalog = new FakeVolumeCatalog('/srv/volumes').add('cam');
     const config = parseConfig({ SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/srv/data' }, { cwd: '/srv' });
-    const store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock));
+    const store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock), roomyStateDisk(clock, config));
     await store.load();
     service = new RegistrationService(store, catalog, fs, clock, config);
   });
@@ -150,7 +151,7 @@ describe('RegistrationService.deploy', () => {
   it("refuses a target holding the manager's own data directory with 422, by index", async () => {
     const catalog = new FakeVolumeCatalog('/srv/volumes').add('host', '/');
     const config = parseConfig({ SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/srv/data' }, { cwd: '/srv' });
-    const store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock));
+    const store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock), roomyStateDisk(clock, config));
     await store.load();
     service = new RegistrationService(store, catalog, fs, clock, config);
     const refused = service.deploy('shop', [input('/ok', 1, 'host'), input('/srv', 1, 'host')], false);

@@ -10,6 +10,7 @@ import { parseConfig, type AppConfig } from '../config/app-config.js';
 import { StateStore } from '../state/state.store.js';
 import { parseRegistration, type RegistrationInput } from './registration.schema.js';
 import { RegistrationService } from './registration.service.js';
+import { roomyStateDisk } from '../../test/fakes/in-memory-state-disk.js';
 
 const T0 = new Date('2026-03-01T12:00:00Z');
 
@@ -27,7 +28,7 @@ describe('RegistrationService', () => {
   let fs: FakeFileSystem;
 
   async function boot(): Promise<void> {
-    store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock));
+    store = new StateStore(log, clock, config, new EventBus(), new SchedulerService(clock), roomyStateDisk(clock, config));
     await store.load();
     service = new RegistrationService(store, catalog, fs, clock, config);
   }

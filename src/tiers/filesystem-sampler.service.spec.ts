@@ -8,6 +8,7 @@ import { parseConfig } from '../config/app-config.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { StateStore } from '../state/state.store.js';
 import { DATA_DIR_LABEL, FilesystemSampler } from './filesystem-sampler.service.js';
+import { roomyStateDisk } from '../../test/fakes/in-memory-state-disk.js';
 
 const HOUR = 3_600_000;
 
@@ -27,7 +28,7 @@ describe('FilesystemSampler', () => {
     const config = parseConfig({ SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/data/manager' }, { cwd: '/' });
     const bus = new EventBus();
     const scheduler = new SchedulerService(clock);
-    store = new StateStore(log, clock, config, bus, scheduler);
+    store = new StateStore(log, clock, config, bus, scheduler, roomyStateDisk(clock, config));
     await store.load();
     sampler = new FilesystemSampler(stats, new FakeVolumeCatalog('/srv/volumes').add('cam').add('logs'), store, bus, scheduler, clock, config);
   });

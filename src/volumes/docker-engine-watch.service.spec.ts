@@ -12,6 +12,7 @@ import { DockerVolumeCatalog } from './docker-volume.catalog.js';
 import { StandaloneVolumeCatalog } from './standalone-volume.catalog.js';
 import { VOLUMES_CHANGED } from './volume-catalog.js';
 import { VolumeDirectories, type DirectoryEntryInfo } from './volume-directories.port.js';
+import { roomyStateDisk } from '../../test/fakes/in-memory-state-disk.js';
 
 /** Standalone directories that exist because a spec says so. */
 class Dirs extends VolumeDirectories {
@@ -54,7 +55,7 @@ describe('DockerEngineWatch', () => {
     config = parseConfig({ SM_DOCKER_HOST: 'unix:///var/run/docker.sock', SM_HOST_ROOT: '/host', SM_VOLUMES_DIR: '/srv/volumes', SM_DATA_DIR: '/srv/data' }, { cwd: '/' });
     bus = new EventBus();
     const scheduler = new SchedulerService(clock);
-    const store = new StateStore(log, clock, config, bus, scheduler);
+    const store = new StateStore(log, clock, config, bus, scheduler, roomyStateDisk(clock, config));
     await store.load();
     watch = new DockerEngineWatch(engine, store, bus, scheduler, clock, config);
     dirs = new Dirs();
@@ -155,7 +156,7 @@ describe('DockerEngineWatch', () => {
   });
 
   it('does nothing without SM_DOCKER_HOST', async () => {
-    const standalone = new DockerEngineWatch(engine, new StateStore(log, clock, parseConfig({}, { cwd: '/' }), bus, new SchedulerService(clock)), bus, new SchedulerService(clock), clock, parseConfig({}, { cwd: '/' }));
+    const standalone = new DockerEngineWatch(engine, new StateStore(log, clock, parseConfig({}, { cwd: '/' }), bus, new SchedulerService(clock), roomyStateDisk(clock, parseConfig({}, { cwd: '/' }))), bus, new SchedulerService(clock), clock, parseConfig({}, { cwd: '/' }));
     await standalone.onApplicationBootstrap();
     expect(await standalone.refresh('interval')).toBe(false);
     expect(engine.calls).toEqual([]);

@@ -1,4 +1,5 @@
 import { CleanupService } from '../../src/cleanup/cleanup.service.js';
+import { DeletionJournalService } from '../../src/cleanup/deletion-journal.service.js';
 import { FixedClock } from '../../src/common/clock.js';
 import { EventBus } from '../../src/common/event-bus.js';
 import { parseConfig, type AppConfig } from '../../src/config/app-config.js';
@@ -13,6 +14,8 @@ import { FakeTreeReader } from './fake-tree-reader.js';
 import { FakeVolumeCatalog } from './fake-volume-catalog.js';
 import { FakeWatchPort } from './fake-watch-port.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
+import { InMemoryIntentJournal } from './in-memory-intent-journal.js';
+import { roomyStateDisk } from './in-memory-state-disk.js';
 
 /** The instant every cleanup and trigger spec starts at. */
 export const T0 = new Date('2026-03-01T12:00:00Z');
@@ -33,21 +36,25 @@ export class CleanupWorld {
   readonly reader = new FakeTreeReader(this.disk);
   readonly watcher = new FakeWatchPort(this.disk);
   readonly deleter = new FakeFileDeleter(this.disk);
+  readonly intents = new InMemoryIntentJournal(this.disk);
   readonly config: AppConfig;
   readonly store: StateStore;
   readonly measuring: MeasuringService;
   readonly cleanup: CleanupService;
+  readonly journal: DeletionJournalService;
 
   constructor(env: Record<string, string> = {}) {
     this.config = parseConfig({ SM_VOLUMES_DIR: VOLUMES_DIR, SM_DATA_DIR: '/srv/data', ...env }, { cwd: '/srv' });
-    this.store = new StateStore(this.log, this.clock, this.config, this.bus, this.scheduler);
+    this.store = new StateStore(this.log, this.clock, this.config, this.bus, this.scheduler, roomyStateDisk(this.clock, this.config));
     this.measuring = new MeasuringService(this.store, this.catalog, this.watcher, this.reader, this.clock, this.config, this.bus);
-    this.cleanup = new CleanupService(this.store, this.measuring, this.deleter, this.catalog, this.clock, this.config, this.bus);
+    this.journal = new DeletionJournalService(this.intents, this.log, this.store, this.clock, this.bus);
+    this.cleanup = new CleanupService(this.store, this.measuring, this.deleter, this.catalog, this.clock, this.config, this.bus, this.journal);
   }
 
   /** Loads the (empty) state and starts measuring. */
   async start(): Promise<this> {
     await this.store.load();
+    await this.journal.onModuleInit();
     await this.measuring.start();
     return this;
   }

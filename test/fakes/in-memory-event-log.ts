@@ -1,6 +1,15 @@
 import type { Clock } from '../../src/common/clock.js';
 import { EventLogRepository } from '../../src/event-log/event-log.repository.js';
-import { committedEvent, type EventLogStats, type EventQuery, type EventRecord, type NewEvent, type StoredSnapshot } from '../../src/event-log/event.types.js';
+import {
+  committedEvent,
+  type DeletionQuery,
+  type DeletionRecord,
+  type EventLogStats,
+  type EventQuery,
+  type EventRecord,
+  type NewEvent,
+  type StoredSnapshot,
+} from '../../src/event-log/event.types.js';
 
 /** The event log port in memory, with the same append-only surface, for fast service specs. */
 export class InMemoryEventLog extends EventLogRepository {
@@ -8,17 +17,49 @@ export class InMemoryEventLog extends EventLogRepository {
   readonly snapshots: StoredSnapshot[] = [];
   private seq = 0;
   readonly driver = 'sqlite' as const;
+  readonly deletions: DeletionRecord[] = [];
+  private readonly uids = new Map<string, EventRecord>();
 
   constructor(private readonly clock: Clock) {
     super();
   }
 
   async append(events: readonly NewEvent[]): Promise<EventRecord[]> {
-    const at = this.clock.now();
-    // Through JSON, as a database would store it: a caller's later mutation cannot reach the log.
-    const stored = events.map((e) => committedEvent(JSON.parse(JSON.stringify(e)) as NewEvent, ++this.seq, at));
-    this.events.push(...stored);
-    return stored;
+    const now = this.clock.now();
+    return events.map((e) => {
+      const existing = e.uid === undefined ? undefined : this.uids.get(e.uid);
+      if (existing) return existing;
+      // Through JSON, as a database would store it: a caller's later mutation cannot reach the log.
+      const record = committedEvent(JSON.parse(JSON.stringify(e)) as NewEvent, ++this.seq, e.at ?? now);
+      this.events.push(record);
+      if (e.uid !== undefined) this.uids.set(e.uid, record);
+      for (const file of e.deleted ?? []) {
+        const payload = record.payload as { trigger?: string; algorithm?: string; reason?: string; run?: string };
+        this.deletions.push({
+          ...file,
+          seq: record.seq,
+          type: record.type as DeletionRecord['type'],
+          at: record.at,
+          target: record.target,
+          trigger: payload.trigger ?? null,
+          algorithm: payload.algorithm ?? null,
+          reason: payload.reason ?? null,
+          run: payload.run ?? null,
+        });
+      }
+      return record;
+    });
+  }
+
+  async hasUid(uid: string): Promise<boolean> {
+    return this.uids.has(uid);
+  }
+
+  async findDeletions(query: DeletionQuery): Promise<DeletionRecord[]> {
+    return this.deletions
+      .filter((d) => d.path === query.path && (query.volumeName === undefined || d.volume_name === query.volumeName))
+      .reverse()
+      .slice(0, query.limit);
   }
 
   async *readAfter(afterSeq: number): AsyncGenerator<EventRecord> {
@@ -52,7 +93,8 @@ export class InMemoryEventLog extends EventLogRepository {
         (!query.typePrefix || e.type.startsWith(query.typePrefix)) &&
         (!query.target || e.target === query.target) &&
         (query.afterSeq === undefined || e.seq > query.afterSeq) &&
-        (!query.since || e.at >= query.since),
+        (!query.since || e.at >= query.since) &&
+        (!query.seqs || query.seqs.includes(e.seq)),
     );
     const latest = query.afterSeq === undefined && query.since === undefined;
     return latest ? matching.slice(-query.limit) : matching.slice(0, query.limit);

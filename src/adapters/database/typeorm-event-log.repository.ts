@@ -2,8 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock.js';
 import { EventLogRepository } from '../../event-log/event-log.repository.js';
-import { committedEvent, type EventLogStats, type EventQuery, type EventRecord, type NewEvent, type StoredSnapshot } from '../../event-log/event.types.js';
-import { EventSchema, SnapshotSchema, type EventRow, type SnapshotRow } from './event-log.orm.js';
+import {
+  committedEvent,
+  type DeletedFile,
+  type DeletionQuery,
+  type DeletionRecord,
+  type EventLogStats,
+  type EventQuery,
+  type EventRecord,
+  type NewEvent,
+  type StoredSnapshot,
+} from '../../event-log/event.types.js';
+import { LogStorageError } from '../../event-log/log-storage.error.js';
+import { DeletionSchema, EventSchema, SnapshotSchema, type EventRow, type SnapshotRow } from './event-log.orm.js';
+
+/** Deletion records per INSERT statement (5 values each: well under either database's bound on parameters). */
+const DELETION_ROWS_PER_INSERT = 500;
 
 /**
  * The event log on TypeORM (SQLite or PostgreSQL). Append-only: it can add events and snapshots, read them,
@@ -22,24 +36,88 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
     return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
-  /** Appends events in one transaction; resolves once they are committed (durable), with their seq. */
+  /**
+   * Appends events and their deletion records in one transaction; resolves once they are committed (durable),
+   * with their seq. An event whose uid is stored already is returned as stored, not written again.
+   */
   async append(events: readonly NewEvent[]): Promise<EventRecord[]> {
     if (events.length === 0) return [];
-    const at = this.clock.now();
-    return this.dataSource.transaction(async (manager: EntityManager) => {
-      const stored: EventRecord[] = [];
-      for (const event of events) {
-        const result = await manager.insert(EventSchema, {
-          at: at.getTime(),
-          type: event.type,
-          target: event.target ?? null,
-          payload: JSON.stringify(event.payload),
-        });
-        const seq = Number((result.identifiers[0] as { seq: number | string }).seq);
-        stored.push(committedEvent(event, seq, at));
-      }
-      return stored;
+    const now = this.clock.now();
+    try {
+      return await this.dataSource.transaction(async (manager: EntityManager) => {
+        const stored: EventRecord[] = [];
+        for (const event of events) {
+          if (event.uid !== undefined) {
+            const existing = await manager.getRepository(EventSchema).findOne({ where: { uid: event.uid } });
+            if (existing) {
+              stored.push(toRecord(existing));
+              continue;
+            }
+          }
+          const at = event.at ?? now;
+          const result = await manager.insert(EventSchema, {
+            at: at.getTime(),
+            type: event.type,
+            target: event.target ?? null,
+            payload: JSON.stringify(event.payload),
+            uid: event.uid ?? null,
+          });
+          const seq = Number((result.identifiers[0] as { seq: number | string }).seq);
+          if (event.deleted && event.deleted.length > 0) await this.insertDeletions(manager, seq, at, event.deleted);
+          stored.push(committedEvent(event, seq, at));
+        }
+        return stored;
+      });
+    } catch (error) {
+      throw storageError(error, this.driver) ?? error;
+    }
+  }
+
+  async hasUid(uid: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(EventSchema).count({ where: { uid } })) > 0;
+  }
+
+  async findDeletions(query: DeletionQuery): Promise<DeletionRecord[]> {
+    const qb = this.dataSource
+      .createQueryBuilder()
+      .select(['d.volume_name AS volume_name', 'd.path AS path', 'd.bytes AS bytes', 'd.event_seq AS seq', 'e.at AS at', 'e.type AS type', 'e.target AS target', 'e.payload AS payload'])
+      .from('deletions', 'd')
+      .innerJoin('events', 'e', 'e.seq = d.event_seq')
+      .where('d.path = :path', { path: query.path });
+    if (query.volumeName !== undefined) qb.andWhere('d.volume_name = :volume', { volume: query.volumeName });
+    const rows = await qb.orderBy('d.event_seq', 'DESC').limit(query.limit).getRawMany<RawDeletion>();
+    return rows.map((row) => {
+      const payload = JSON.parse(row.payload) as { trigger?: string; algorithm?: string; reason?: string; run?: string };
+      return {
+        volume_name: row.volume_name,
+        path: row.path,
+        bytes: Number(row.bytes),
+        seq: Number(row.seq),
+        type: row.type as DeletionRecord['type'],
+        at: new Date(Number(row.at)),
+        target: row.target,
+        trigger: payload.trigger ?? null,
+        algorithm: payload.algorithm ?? null,
+        reason: payload.reason ?? null,
+        run: payload.run ?? null,
+      };
     });
+  }
+
+  /** Multi-row INSERTs: one statement per DELETION_ROWS_PER_INSERT files (a 20,000-file run is 40 statements). */
+  private async insertDeletions(manager: EntityManager, seq: number, at: Date, files: readonly DeletedFile[]): Promise<void> {
+    const postgres = this.driver === 'postgres';
+    for (let start = 0; start < files.length; start += DELETION_ROWS_PER_INSERT) {
+      const chunk = files.slice(start, start + DELETION_ROWS_PER_INSERT);
+      const params: Array<string | number> = [];
+      const tuples = chunk.map((file, i) => {
+        params.push(seq, at.getTime(), file.volume_name, file.path, file.bytes);
+        if (!postgres) return '(?, ?, ?, ?, ?)';
+        const b = i * 5;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+      });
+      await manager.query(`INSERT INTO deletions (event_seq, at, volume_name, path, bytes) VALUES ${tuples.join(', ')}`, params);
+    }
   }
 
   async find(query: EventQuery): Promise<EventRecord[]> {
@@ -49,6 +127,7 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
     if (query.target) qb.andWhere('e.target = :target', { target: query.target });
     if (query.afterSeq !== undefined) qb.andWhere('e.seq > :afterSeq', { afterSeq: query.afterSeq });
     if (query.since) qb.andWhere('e.at >= :since', { since: query.since.getTime() });
+    if (query.seqs) qb.andWhere(query.seqs.length > 0 ? 'e.seq IN (:...seqs)' : '1 = 0', { seqs: query.seqs });
     // Without a lower bound, return the latest `limit` events (still in ascending order).
     const latest = query.afterSeq === undefined && query.since === undefined;
     qb.orderBy('e.seq', latest ? 'DESC' : 'ASC').limit(query.limit);
@@ -103,6 +182,13 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
         .where('seq <= :coveredSeq', { coveredSeq })
         .andWhere('at < :olderThan', { olderThan: olderThan.getTime() })
         .execute();
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(DeletionSchema)
+        .where('event_seq <= :coveredSeq', { coveredSeq })
+        .andWhere('at < :olderThan', { olderThan: olderThan.getTime() })
+        .execute();
       const latest = await latestSnapshotRow(manager);
       if (latest) {
         await manager.createQueryBuilder().delete().from(SnapshotSchema).where('id <> :id', { id: latest.id }).execute();
@@ -143,6 +229,41 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
 
 function latestSnapshotRow(manager: EntityManager): Promise<SnapshotRow | null> {
   return manager.getRepository(SnapshotSchema).createQueryBuilder('s').orderBy('s.seq', 'DESC').addOrderBy('s.id', 'DESC').limit(1).getOne();
+}
+
+interface RawDeletion {
+  volume_name: string;
+  path: string;
+  bytes: number | string;
+  seq: number | string;
+  at: number | string;
+  type: string;
+  target: string | null;
+  payload: string;
+}
+
+const FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', '53100', 'EDQUOT']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EIO', 'EROFS', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|the database connection is not open|Connection is not established/i;
+
+/**
+ * The driver's error as a LogStorageError when it is about the storage (no space, database away, I/O error),
+ * undefined when it is something else (a bug, a constraint).
+ */
+function storageError(error: unknown, driver: string): LogStorageError | undefined {
+  const codes = [codeOf(error), codeOf((error as { driverError?: unknown } | null)?.driverError)].filter((c): c is string => c !== undefined);
+  const message = error instanceof Error ? error.message : String(error);
+  if (codes.some((c) => FULL_CODES.has(c)) || /database or disk is full|No space left on device/i.test(message)) {
+    return new LogStorageError('full', `the ${driver} database has no space left: ${message}`, error);
+  }
+  const unavailable =
+    codes.some((c) => UNAVAILABLE_CODES.has(c) || c.startsWith('SQLITE_IOERR') || c.startsWith('SQLITE_CANTOPEN') || c.startsWith('SQLITE_READONLY') || c.startsWith('08')) ||
+    UNAVAILABLE_MESSAGES.test(message);
+  return unavailable ? new LogStorageError('unavailable', `the ${driver} database cannot be written: ${message}`, error) : undefined;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
 /** A row back as the event it records (the log holds only what `append` wrote, so its kind and payload agree). */
