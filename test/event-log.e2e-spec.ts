@@ -28,7 +28,7 @@ describe('event log storage', () => {
     const dataSource = app.running.app.get(DataSource);
     expect(dataSource.options.synchronize).toBe(false);
     const migrations = await dataSource.query<Array<{ name: string }>>('SELECT name FROM migrations');
-    expect(migrations.map((m) => m.name)).toEqual(['CreateEventLog1763769600000']);
+    expect(migrations.map((m) => m.name)).toEqual(['CreateEventLog1763769600000', 'DeletionRecords1796083200000']);
     expect(await dataSource.showMigrations()).toBe(false); // nothing pending
     const durability =
       TEST_DB_KIND === 'sqlite'

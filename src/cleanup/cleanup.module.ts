@@ -4,6 +4,7 @@ import { IntentJournalAdapter } from '../adapters/filesystem/intent-journal.adap
 import { MeasuringModule } from '../measuring/measuring.module.js';
 import { RegistrationModule } from '../registration/registration.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { EventLogModule } from '../event-log/event-log.module.js';
 import { StateModule } from '../state/state.module.js';
 import { TiersModule } from '../tiers/tiers.module.js';
 import { VolumeCatalogModule } from '../volumes/volume-catalog.module.js';
@@ -17,7 +18,7 @@ import { QuarantineService } from './quarantine.service.js';
 import { TriggerService } from './trigger.service.js';
 
 @Module({
-  imports: [StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule, SchedulerModule, TiersModule],
+  imports: [EventLogModule, StateModule, VolumeCatalogModule, MeasuringModule, RegistrationModule, SchedulerModule, TiersModule],
   controllers: [CleanupController],
   providers: [
     { provide: FileDeleter, useClass: SafeDeleter },
