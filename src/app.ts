@@ -8,6 +8,9 @@ import { AppModule } from './app.module.js';
 import { describeConfig, type AppConfig, type LogLevel } from './config/app-config.js';
 import { APP_VERSION } from './version.js';
 
+/** Start-up refuses a damaged SQLite file with this error (main.ts exits with its own status for it). */
+export { CorruptDatabaseError } from './adapters/database/database-file-check.js';
+
 export interface RunningApp {
   readonly app: INestApplication;
   /** Base URL the API listens on (`http://127.0.0.1:9100`). */

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createLogger, startApp, type RunningApp } from './app.js';
+import { CorruptDatabaseError, createLogger, startApp, type RunningApp } from './app.js';
 import { ConfigError, detectRuntime, parseConfig, type AppConfig } from './config/app-config.js';
 
 const EXIT_CONFIG = 78;
+/** The SQLite file is not a database or is damaged (EX_DATAERR): restarting will not help, the message says what will. */
+const EXIT_CORRUPT_DATABASE = 65;
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -42,6 +44,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CorruptDatabaseError) {
+    new Logger('Main').fatal(`Start-up failed: ${error.message}`);
+    process.exit(EXIT_CORRUPT_DATABASE);
+  }
   new Logger('Main').fatal(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import type { Plan } from '../policies/plan.js';
 
-export const TRIGGERS = ['threshold', 'expiry', 'sweep', 'manual', 'emergency'] as const;
+/** `change`: a committed change (registration update, release from quarantine, end of maintenance) may make a policy act. */
+export const TRIGGERS = ['threshold', 'change', 'expiry', 'sweep', 'manual', 'emergency'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** How many deleted paths a cleanup event keeps. */

@@ -385,7 +385,7 @@ export interface components {
             volume_name: string;
             path: string;
             /** @enum {string} */
-            trigger: "threshold" | "expiry" | "sweep" | "manual" | "emergency";
+            trigger: "threshold" | "change" | "expiry" | "sweep" | "manual" | "emergency";
             dry_run: boolean;
             /** @enum {string} */
             status: "done" | "skipped" | "failed";

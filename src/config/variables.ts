@@ -58,7 +58,7 @@ const TABLE = {
   SM_MAX_BODY_BYTES: { meaning: 'Largest accepted request body, in bytes.', default: '1048576', schema: wholeNumber(1024, 512 * 1024 * 1024) },
   SM_LOG_LEVEL: { meaning: 'Log verbosity: DEBUG, INFO, WARNING or ERROR.', default: 'INFO', schema: oneOf(LOG_LEVELS, 'upper') },
   SM_DB_PATH: {
-    meaning: 'SQLite database file (embedded default).',
+    meaning: 'SQLite database file (embedded default); checked at start, a damaged one stops start-up with status 65.',
     default: './data/storage_manager.db',
     containerDefault: '/data/storage_manager.db',
     schema: text(),

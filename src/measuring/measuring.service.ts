@@ -30,6 +30,8 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; key: string; started: Promise<void> }>();
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private readonly pendingSamples = new Map<string, NewEvent>();
+  /** Monitors to make anew at the next sync (released from quarantine: measured afresh, watched afresh). */
+  private readonly restartWanted = new Set<string>();
   private sampleTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   /** A sync queued behind the running one: later requests join it instead of queueing more. */
@@ -202,11 +204,15 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   }
 
   private onCommitted(events: readonly EventRecord[]): void {
-    if (events.some((e) => e.type.startsWith('registration'))) void this.sync();
+    // A quarantined target may have had its root replaced: its watch and index are not to be trusted.
+    for (const event of events) if (event.type === 'quarantine.released') this.restartWanted.add(event.payload.id);
+    if (events.some((e) => e.type.startsWith('registration') || e.type === 'quarantine.released')) void this.sync();
   }
 
   private async doSync(): Promise<void> {
     if (this.closed) return;
+    const restart = new Set(this.restartWanted);
+    this.restartWanted.clear();
     const wanted = new Map<string, { registration: Registration; root: string; watch: WatchSetting }>();
     const volumes = new Map<string, VolumeInfo | undefined>();
     for (const registration of Object.values(this.store.current.registrations)) {
@@ -220,7 +226,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     }
     for (const [id, entry] of this.monitors) {
       const want = wanted.get(id);
-      if (!want || want.root !== entry.root || want.watch !== entry.watch) {
+      if (!want || want.root !== entry.root || want.watch !== entry.watch || restart.has(id)) {
         this.monitors.delete(id);
         await entry.monitor.close();
       }

@@ -23,7 +23,7 @@ export const METRIC = {
   filesystemTier: { name: `${PREFIX}filesystem_tier`, help: 'Tier of the filesystem: 0 ok, 1 warning, 2 critical, 3 emergency.', labels: ['mountpoint', 'fstype'] },
   filesystemGrowth: { name: `${PREFIX}filesystem_growth_bytes_per_second`, help: 'Robust growth of used bytes (median slope of the upper envelope; 0 until enough history).', labels: ['mountpoint', 'fstype'] },
   filesystemUntilFull: { name: `${PREFIX}filesystem_seconds_until_full`, help: 'Forecast time until full at that growth (+Inf when not growing or too little history).', labels: ['mountpoint', 'fstype'] },
-  cleanupRuns: { name: `${PREFIX}cleanup_runs_total`, help: 'Cleanup runs by trigger and result (done, dry_run, skipped, failed).', labels: ['trigger', 'result'] },
+  cleanupRuns: { name: `${PREFIX}cleanup_runs_total`, help: 'Cleanup runs by trigger (threshold, change, expiry, sweep, manual, emergency) and result (done, dry_run, skipped, failed).', labels: ['trigger', 'result'] },
   cleanupDeletedFiles: { name: `${PREFIX}cleanup_deleted_files_total`, help: 'Files deleted by cleanups.', labels: ['trigger'] },
   cleanupFreedBytes: { name: `${PREFIX}cleanup_freed_bytes_total`, help: 'Bytes freed by cleanups.', labels: ['trigger'] },
   cleanupDuration: { name: `${PREFIX}cleanup_duration_seconds`, help: 'Duration of cleanup runs that did something.', labels: ['trigger'] },

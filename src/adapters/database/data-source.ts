@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config.js';
+import { checkDatabaseFile } from './database-file-check.js';
 import { EVENT_LOG_ENTITIES } from './event-log.orm.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -28,8 +30,15 @@ export function createDataSource(database: AppConfig['database']): DataSource {
   });
 }
 
-/** Opens the database and applies pending migrations, in one transaction each. */
+/**
+ * Opens the database and applies pending migrations, in one transaction each. A SQLite file is checked first,
+ * before anything may write to it: a damaged one stops start-up with a CorruptDatabaseError.
+ */
 export async function openDatabase(database: AppConfig['database']): Promise<DataSource> {
+  if (database.driver === 'sqlite') {
+    const checkedMs = checkDatabaseFile(database.path);
+    if (checkedMs !== undefined) new Logger('DatabaseFileCheck').log(`${database.path}: quick_check ok (${Math.round(checkedMs)} ms)`);
+  }
   const dataSource = createDataSource(database);
   await dataSource.initialize();
   try {
