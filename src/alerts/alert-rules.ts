@@ -63,6 +63,15 @@ export function alertIntents(event: EventRecord): AlertIntent[] {
       return [raise('docker', 'docker_unreachable', 'warning', event.payload.error, event.payload.host)];
     case 'docker.reachable':
       return [resolve('docker', 'docker_unreachable', 'warning', event.payload.host)];
+    case 'state.disk_full':
+      return [raise('manager:disk', 'manager_storage', 'critical', event.payload.error ?? `${event.payload.available_bytes} bytes free`, `disk (${event.payload.path})`)];
+    case 'state.disk_recovered':
+      return [resolve('manager:disk', 'manager_storage', 'critical', `disk (${event.payload.path})`)];
+    // Written once the database takes writes again (the spooled events follow it): the alert says there was an outage.
+    case 'database.unavailable':
+      return [raise('manager:database', 'manager_storage', 'critical', `${event.payload.error} (since ${event.payload.since})`, 'database')];
+    case 'database.available':
+      return [resolve('manager:database', 'manager_storage', 'critical', 'database')];
     case 'channel.failing':
       return [raise(`channel:${event.payload.channel}`, 'delivery_failing', 'warning', event.payload.error, event.payload.channel)];
     case 'channel.recovered':

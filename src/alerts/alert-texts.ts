@@ -57,6 +57,7 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
       watcher_error: `${subject} is watched again: writes are seen as they happen.`,
       delivery_failing: `The alert channel ${subject} delivers again; alerts held for it are sent now.`,
       docker_unreachable: `The Docker Engine ${subject} answers again; volumes and labels are followed again.`,
+      manager_storage: `The storage manager's ${subject} takes writes again; requests that change registrations are accepted again.`,
     };
     return { title: `[RESOLVED] ${ended[kind]}`, text: ended[kind], details };
   }
@@ -94,6 +95,15 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
           `The Docker Engine ${subject} cannot be asked: ${reason}.\n` +
           'No registration is removed or made pending meanwhile, and measured targets keep being cleaned; new containers, ' +
           'labels and volumes are seen once it answers again (retried with backoff). Check the Engine and the socket or socket proxy (SM_DOCKER_HOST).',
+        details,
+      };
+    case 'manager_storage':
+      return {
+        title: `[CRITICAL] Storage manager's ${subject} cannot take writes`,
+        text:
+          `The storage manager's ${subject} cannot take writes: ${reason}.\n` +
+          'Cleanups go on and are recorded (in the released reserve, or spooled in memory and written once it can); requests that change ' +
+          'registrations are refused meanwhile (507 on a full disk, 503 while the database is away). Free space on it, or bring the database back.',
         details,
       };
     case 'delivery_failing':

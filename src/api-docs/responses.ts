@@ -211,7 +211,26 @@ export const healthResponse = z
       last_seq: count.optional(),
       size_bytes: count.optional(),
       error: z.string().optional(),
+      writes: z
+        .object({
+          status: z.enum(['ok', 'unavailable', 'full']),
+          since: instant.nullable(),
+          error: z.string().nullable(),
+          spooled: count.describe('Events held in memory, written in order once the database takes them'),
+          dropped: count.describe('Events dropped since start because the spool was full'),
+        })
+        .describe('Whether writes go through (cleanup goes on either way)'),
     }),
+    state_disk: z
+      .object({
+        path: z.string(),
+        full: z.boolean(),
+        since: instant.nullable(),
+        available_bytes: count.nullable(),
+        reserve_bytes: count,
+        reserve_target_bytes: count,
+      })
+      .describe("The manager's own disk (SM_DATA_DIR) and its reserve file"),
     scheduler: z.object({
       running: z.boolean(),
       jobs: z.array(

@@ -37,7 +37,7 @@ export interface Registration {
 }
 
 /** What an alert is about and how bad: kinds of SPEC §7. */
-export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'watcher_error', 'delivery_failing', 'heartbeat', 'docker_unreachable', 'test'] as const;
+export const ALERT_KINDS = ['filesystem_tier', 'target_tier', 'cleanup_failed', 'quarantined', 'blocked', 'emergency_deletion', 'forecast_full', 'watcher_error', 'delivery_failing', 'heartbeat', 'docker_unreachable', 'manager_storage', 'test'] as const;
 /** Kinds that report a thing that happened, not a condition: every one is sent, none stays active. */
 export const ONE_SHOT_KINDS: readonly AlertKind[] = ['emergency_deletion', 'heartbeat', 'test'];
 export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -5,7 +5,8 @@ import { EventLogRepository } from '../event-log/event-log.repository.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service.js';
 import type { MaintenanceState } from '../state/state.model.js';
-import { StateStore } from '../state/state.store.js';
+import { StateDiskService, type StateDiskStatus } from '../event-log/state-disk.service.js';
+import { StateStore, type LogWriteStatus } from '../state/state.store.js';
 import { worstTier, type Tier } from '../tiers/tier.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { DockerEngineWatch, type DockerStatus } from '../volumes/docker-engine-watch.service.js';
@@ -17,7 +18,18 @@ export interface HealthReport {
   started_at: string;
   uptime_seconds: number;
   problems: string[];
-  database: { status: 'ok' | 'down'; driver: string; events?: number; last_seq?: number; size_bytes?: number; error?: string };
+  database: {
+    status: 'ok' | 'down';
+    driver: string;
+    events?: number;
+    last_seq?: number;
+    size_bytes?: number;
+    error?: string;
+    /** Whether writes go through; while they do not, what is spooled. */
+    writes: LogWriteStatus;
+  };
+  /** The manager's own disk (SM_DATA_DIR) and its reserve. */
+  state_disk: StateDiskStatus;
   scheduler: { running: boolean; jobs: JobStatus[] };
   measuring: ReturnType<MeasuringService['status']>;
   blocked: Array<{ target: string; reason: string; since: string }>;
@@ -43,7 +55,10 @@ export interface HealthReport {
   targets: Array<{ target: string; tier: Tier; since: string | null }>;
 }
 
-/** Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached; `degraded` while the Docker Engine is away. */
+/**
+ * Everything GET /api/health reports; `unhealthy` (answered 503) when the database cannot be reached or written, or
+ * the manager's own disk is full; `degraded` while the Docker Engine is away.
+ */
 @Injectable()
 export class HealthService {
   private readonly startedAt: Date;
@@ -57,13 +72,15 @@ export class HealthService {
     private readonly clock: Clock,
     private readonly measuring: MeasuringService,
     private readonly docker: DockerEngineWatch,
+    private readonly stateDisk: StateDiskService,
   ) {
     this.startedAt = clock.now();
   }
 
   async report(version: string): Promise<HealthReport> {
     const problems: string[] = [];
-    const database: HealthReport['database'] = { status: 'ok', driver: this.log.driver };
+    const writes = this.store.writeStatus();
+    const database: HealthReport['database'] = { status: 'ok', driver: this.log.driver, writes };
     try {
       const stats = await this.log.stats();
       Object.assign(database, { events: stats.events, last_seq: stats.lastSeq, size_bytes: stats.sizeBytes });
@@ -72,6 +89,11 @@ export class HealthService {
       database.error = error instanceof Error ? error.message : String(error);
       problems.push('database unreachable');
     }
+    if (writes.status !== 'ok') {
+      problems.push(`the event log cannot be written since ${writes.since ?? '?'} (${writes.error ?? 'unknown error'}): ${writes.spooled} events spooled`);
+    }
+    const stateDisk = this.stateDisk.status();
+    if (stateDisk.full) problems.push(this.stateDisk.fullMessage());
 
     const registrations = Object.values(this.store.current.registrations);
     const available = await this.catalog.list();
@@ -109,7 +131,8 @@ export class HealthService {
     const worst = filesystems.reduce<Tier>((tier, fs) => worstTier(tier, fs.tier), 'ok');
     if (worst === 'critical' || worst === 'emergency') problems.push(`a filesystem is in the ${worst} tier`);
 
-    const status = database.status === 'down' ? 'unhealthy' : problems.length > 0 ? 'degraded' : 'ok';
+    const unhealthy = database.status === 'down' || writes.status !== 'ok' || stateDisk.full;
+    const status = unhealthy ? 'unhealthy' : problems.length > 0 ? 'degraded' : 'ok';
     const now = this.clock.now();
     return {
       status,
@@ -118,6 +141,7 @@ export class HealthService {
       uptime_seconds: Math.round((now.getTime() - this.startedAt.getTime()) / 1000),
       problems,
       database,
+      state_disk: stateDisk,
       scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
       measuring: this.measuring.status(),
       blocked: blockedTargets,

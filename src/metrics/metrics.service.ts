@@ -9,6 +9,7 @@ import { EventBus } from '../common/event-bus.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import { TALLY_CHANGED } from '../measuring/measuring.topics.js';
+import { StateDiskService } from '../event-log/state-disk.service.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
 import { TargetTiers } from '../tiers/target-tiers.service.js';
@@ -55,6 +56,7 @@ export class MetricsService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly delivery: AlertDeliveryService,
     private readonly docker: DockerEngineWatch,
+    private readonly stateDisk: StateDiskService,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const spec of [METRIC.alertsRaised, METRIC.alertsSuppressed, METRIC.alertDeliveries, METRIC.cleanupRuns, METRIC.cleanupDeletedFiles, METRIC.cleanupFreedBytes, METRIC.tallyDriftBytes, METRIC.tallyDriftFiles, METRIC.tierChanges]) {
@@ -221,6 +223,11 @@ export class MetricsService implements OnModuleInit {
       g.set({ status: 'pending' }, all.filter((r) => r.status === 'pending').length);
     });
     this.gauge(METRIC.databaseUp, (g) => g.set(this.eventLog ? 1 : 0));
+    this.gauge(METRIC.databaseWritable, (g) => g.set(this.store.writeStatus().status === 'ok' ? 1 : 0));
+    this.gauge(METRIC.eventSpool, (g) => g.set(this.store.writeStatus().spooled));
+    this.gauge(METRIC.eventSpoolDropped, (g) => g.set(this.store.writeStatus().dropped));
+    this.gauge(METRIC.stateDiskFull, (g) => g.set(this.stateDisk.full ? 1 : 0));
+    this.gauge(METRIC.stateReserveBytes, (g) => g.set(this.stateDisk.status().reserve_bytes));
     this.gauge(METRIC.dockerUp, (g) => {
       const { status } = this.docker.status();
       if (status === 'up' || status === 'down') g.set(status === 'up' ? 1 : 0);
