@@ -19,8 +19,8 @@
  */
 
 /** A character that a name never shows as itself: controls, backslash, U+FFFD (also the mark of a lossy decode). */
-const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\\\ufffd]/;
-const NEEDS_ESCAPE_ALL = /[\x00-\x1f\x7f-\x9f\\\ufffd]/g;
+const NEEDS_ESCAPE = /[\p{Cc}\\\ufffd]/u; // Cc: exactly U+0000–U+001F and U+007F–U+009F
+const NEEDS_ESCAPE_ALL = /[\p{Cc}\\\ufffd]/gu;
 const REPLACEMENT = '\ufffd';
 const BACKSLASH = 0x5c;
 
@@ -169,4 +169,16 @@ export function exactPrefix(relative: string): { path: string; exact: boolean } 
   const names = relative.split('/');
   const lossy = names.findIndex((name) => name.includes(REPLACEMENT));
   return { path: escapeName(names.slice(0, lossy).join('/')), exact: false };
+}
+
+/**
+ * A watch event's path from a library that hands out decoded strings (parcel, chokidar), made an escaped path
+ * below `root`: the path itself when it was decoded exactly, else its nearest directory that was (to be listed
+ * again with exact names). Paths outside `root` are returned as they are.
+ */
+export function fromDecodedPath(root: string, absolute: string): { path: string; exact: boolean } {
+  if (absolute === root || !absolute.startsWith(`${root}/`)) return { path: absolute, exact: true };
+  if (isPlainName(absolute)) return { path: absolute, exact: true };
+  const { path, exact } = exactPrefix(absolute.slice(root.length + 1));
+  return { path: path === '' ? root : `${root}/${path}`, exact };
 }

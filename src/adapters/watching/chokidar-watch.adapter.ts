@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { watch as chokidarWatch } from 'chokidar';
+import { fromDecodedPath } from '../../common/file-name.js';
 import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 /** How often the polling mode looks at files (network filesystems where events do not arrive). */
@@ -7,7 +8,8 @@ export const POLL_INTERVAL_MS = 1000;
 
 /**
  * Watching through chokidar: the fallback where the native watcher is unavailable, and the polling mode
- * (`watch: "poll"`). Events are batched per tick to match the native adapter's delivery.
+ * (`watch: "poll"`). Events are batched per tick to match the native adapter's delivery. chokidar decodes names
+ * to strings: an event whose name was not UTF-8 is reported as a change of the nearest directory named exactly.
  */
 @Injectable()
 export class ChokidarWatchAdapter extends WatchPort {
@@ -26,9 +28,10 @@ export class ChokidarWatchAdapter extends WatchPort {
     let closed = false;
     let batch: WatchEvent[] = [];
     let flushScheduled = false;
-    const push = (kind: WatchEvent['kind'], path: string): void => {
+    const push = (kind: WatchEvent['kind'], decoded: string): void => {
       if (closed) return;
-      batch.push({ kind, path });
+      const { path, exact } = fromDecodedPath(root, decoded);
+      batch.push({ kind: exact ? kind : 'update', path });
       if (flushScheduled) return;
       flushScheduled = true;
       setImmediate(() => {
