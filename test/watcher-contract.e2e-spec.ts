@@ -115,6 +115,22 @@ describe.each(ADAPTERS)('watch adapter %s', (_name, make, mode) => {
     expect(events.some((e) => e.path.startsWith(path.join(root, 'from', 'sub', '')))).toBe(false);
   });
 
+  it('reports names that are bytes in the escape, or a lossily decoded one as a change of its directory', async () => {
+    mkdirSync(path.join(root, 'cam'));
+    await waitFor('any', path.join(root, 'cam'));
+    // A backslash and a newline are valid UTF-8: every adapter reports them exactly, escaped.
+    writeFileSync(path.join(root, 'cam', 'a\\b\nc'), 'x');
+    await waitFor('any', `${root}/cam/a\\\\b\\x0ac`);
+    // f<0xff>.mp4 is not UTF-8: the directory adapter gets the bytes; string-based ones name the directory.
+    events = [];
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/cam/f`), Buffer.from([0xff]), Buffer.from('.mp4')]), 'x');
+    const escaped = `${root}/cam/f\\xff.mp4`;
+    if (_name.startsWith('directories')) await waitFor('any', escaped);
+    else await waitFor('any', escaped, true);
+    // No event ever carries a lossily decoded name or an unescaped control character.
+    expect(events.filter((e) => /[\ufffd\n]/.test(e.path))).toEqual([]);
+  });
+
   it('stops on close, and close is idempotent', async () => {
     await subscription!.close();
     await subscription!.close();

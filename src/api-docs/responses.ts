@@ -14,6 +14,11 @@ import { ApiZodResponse } from './zod-openapi.js';
 const instant = z.string().meta({ format: 'date-time', example: '2026-01-15T08:30:00Z' });
 const count = z.int().min(0);
 const jsonObject = z.record(z.string(), z.unknown());
+/** How file paths are shown (src/common/file-name.ts): the same words wherever the API lists files. */
+const ESCAPED =
+  'File names are bytes: a name that is not valid UTF-8 is shown with a lossless escape, `\\xHH` for each such byte ' +
+  '(also for control characters and U+FFFD), `\\\\` for a backslash; every other character stands for itself.';
+const filePaths = z.array(z.string());
 
 export const errorResponse = z
   .object({
@@ -172,7 +177,7 @@ export const cleanupReport = z
     detail: z.string().nullable(),
     files: count,
     bytes: count,
-    first_paths: z.array(z.string()),
+    first_paths: filePaths.describe(`The first deleted (or, in a dry run, planned) paths, relative to the target. ${ESCAPED}`),
     skipped: count,
     errors: count,
     blocked,
@@ -190,7 +195,7 @@ export const previewResponse = z
     id: z.string(),
     files: count,
     bytes: count,
-    paths: z.array(z.string()).describe('The first 100 paths, in deletion order'),
+    paths: filePaths.describe(`The first 100 paths, in deletion order, relative to the target. ${ESCAPED}`),
     reason: z.string(),
     blocked,
     next_run_at: instant.nullable(),
@@ -336,7 +341,7 @@ export const emergencyReportResponse = z
             detail: z.string().nullable(),
             files: count,
             bytes: count,
-            first_paths: z.array(z.string()),
+            first_paths: filePaths.describe(`The first paths deleted (or planned), relative to the target. ${ESCAPED}`),
           }),
         ),
       }),

@@ -392,6 +392,7 @@ export interface components {
             detail: string | null;
             files: number;
             bytes: number;
+            /** @description The first deleted (or, in a dry run, planned) paths, relative to the target. File names are bytes: a name that is not valid UTF-8 is shown with a lossless escape, `\xHH` for each such byte (also for control characters and U+FFFD), `\\` for a backslash; every other character stands for itself. */
             first_paths: string[];
             skipped: number;
             errors: number;
@@ -470,6 +471,7 @@ export interface components {
                     detail: string | null;
                     files: number;
                     bytes: number;
+                    /** @description The first paths deleted (or planned), relative to the target. File names are bytes: a name that is not valid UTF-8 is shown with a lossless escape, `\xHH` for each such byte (also for control characters and U+FFFD), `\\` for a backslash; every other character stands for itself. */
                     first_paths: string[];
                 }[];
             }[];
@@ -867,7 +869,7 @@ export interface components {
             id: string;
             files: number;
             bytes: number;
-            /** @description The first 100 paths, in deletion order */
+            /** @description The first 100 paths, in deletion order, relative to the target. File names are bytes: a name that is not valid UTF-8 is shown with a lossless escape, `\xHH` for each such byte (also for control characters and U+FFFD), `\\` for a backslash; every other character stands for itself. */
             paths: string[];
             reason: string;
             /** @description Set when the cap cannot be met even after deleting every candidate */

@@ -150,7 +150,7 @@ export class TargetMonitor {
   refreshStale(planned: readonly FileEntry[]): boolean {
     let stale = false;
     for (const entry of planned) {
-      const stats = this.reader.statPath(this.absolute(entry.path));
+      const stats = this.reader.statPath(this.root, entry.path);
       if (!stats?.isFile() || stats.ino !== entry.ino || stats.size !== entry.size || stats.mtimeMs !== entry.mtimeMs) {
         this.applyPath(entry.path);
         stale = true;
@@ -361,7 +361,7 @@ export class TargetMonitor {
 
   /** Brings one path of the index in line with the disk. Returns whether the path is a directory. */
   private applyPath(relative: string): boolean {
-    const stats = this.reader.statPath(this.absolute(relative));
+    const stats = this.reader.statPath(this.root, relative);
     if (stats?.isFile()) {
       if (this.rootIdentity && stats.dev !== this.rootIdentity.dev) return false;
       this.index.upsert(entryFromStats(relative, stats));
@@ -380,7 +380,7 @@ export class TargetMonitor {
 
   /** Lists a directory and reconciles its direct entries with the index; `reread`: its known files are re-read too. */
   private relist(dir: string, reread = false): void {
-    const entries = this.reader.listDirectory(this.absolute(dir));
+    const entries = this.reader.listDirectory(this.root, dir);
     if (!entries) {
       if (dir !== '') this.index.removeSubtree(dir);
       return;

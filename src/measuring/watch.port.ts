@@ -1,4 +1,8 @@
-/** A change under a watched root, as reported by a watcher. Paths are absolute. */
+/**
+ * A change under a watched root, as reported by a watcher. Paths are absolute: the root as given, then the path
+ * below it in the file-name escape (src/common/file-name.ts). An adapter that only gets decoded strings reports a
+ * name that was not UTF-8 as an `update` of the nearest directory it can name exactly.
+ */
 export interface WatchEvent {
   readonly kind: 'create' | 'update' | 'delete';
   readonly path: string;

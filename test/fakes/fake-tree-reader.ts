@@ -63,11 +63,11 @@ export class FakeTreeReader extends TreeReader {
     return usageOf(this.scanNow(root, ''));
   }
 
-  statPath(absolute: string): PathStat | undefined {
-    return this.disk.stat(absolute);
+  statPath(root: string, relative = ''): PathStat | undefined {
+    return this.disk.stat(relative === '' ? root : `${root}/${relative}`);
   }
 
-  listDirectory(absolute: string): DirectoryEntry[] | undefined {
-    return this.disk.list(absolute);
+  listDirectory(root: string, relative = ''): DirectoryEntry[] | undefined {
+    return this.disk.list(relative === '' ? root : `${root}/${relative}`);
   }
 }

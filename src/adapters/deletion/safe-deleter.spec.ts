@@ -23,6 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FileEntry } from '../../measuring/file-entry.js';
 import { entryFromStats } from '../../measuring/scan-output.js';
 import { UnsafeDeletionError, type DeletionOptions } from '../../cleanup/file-deleter.port.js';
+import { bytesFromName, nameFromBytes } from '../../common/file-name.js';
 import { SafeDeleter } from './safe-deleter.js';
 
 /** Writes `relative` under `root` (creating parents) and returns its entry as the planner would see it. */
@@ -518,5 +519,67 @@ describe('SafeDeleter', () => {
     expect(report.dirsRemoved).toBe(600);
     expect(readdirSync(root)).toEqual([]);
     expect(readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(before);
+  });
+  describe('names that are bytes', () => {
+    /** The OS path of an escaped relative path under the root. */
+    const bytesPath = (relative: string): Buffer => Buffer.concat([Buffer.from(`${root}/`), bytesFromName(relative)]);
+    /** Writes a file by the bytes of its escaped path and returns its entry under that escape. */
+    function makeRaw(relative: string, content = 'x'): FileEntry {
+      const slash = relative.lastIndexOf('/');
+      if (slash > 0) mkdirSync(bytesPath(relative.slice(0, slash)), { recursive: true });
+      writeFileSync(bytesPath(relative), content);
+      return entryFromStats(relative, lstatSync(bytesPath(relative)));
+    }
+    const namesIn = (relative: string): string[] =>
+      readdirSync(relative === '' ? root : bytesPath(relative), { encoding: 'buffer' }).map((name) => nameFromBytes(name)).sort();
+
+    it('deletes names that are not UTF-8 (and odd ones that are) by their bytes, sparing a lossy twin', async () => {
+      const invalid = nameFromBytes(Buffer.from([0x66, 0xff, 0x2e, 0x6d, 0x70, 0x34]));
+      expect(invalid).toBe('f\\xff.mp4');
+      const planned = [makeRaw(invalid, 'abc'), makeRaw('caf\\xe9/x.mp4', 'de'), makeRaw('back\\\\slash'), makeRaw('new\\x0aline')];
+      // What Node shows for the first name when read as a string: a different file, which must stay.
+      writeFileSync(path.join(root, 'f\ufffd.mp4'), 'twin');
+      makeRaw('f\\xfe.mp4');
+
+      const report = await deleter.deleteFiles(root, planned, tidyDirs);
+
+      expect(report.errors).toEqual([]);
+      expect(report.skipped).toEqual([]);
+      expect(report.deleted.map((d) => d.path)).toEqual([invalid, 'caf\\xe9/x.mp4', 'back\\\\slash', 'new\\x0aline']);
+      expect(report.bytes).toBe(3 + 2 + 1 + 1);
+      expect(report.dirsRemoved).toBe(1);
+      expect(namesIn('')).toEqual(['f\\xef\\xbf\\xbd.mp4', 'f\\xfe.mp4']);
+    });
+
+    it('re-checks identity by the bytes: a replaced file with an odd name is skipped', async () => {
+      const entry = makeRaw('r\\xe9sum\\xe9.txt', 'one');
+      unlinkSync(bytesPath(entry.path));
+      writeFileSync(bytesPath(entry.path), 'other content');
+
+      const report = await deleter.deleteFiles(root, [entry], keepDirs);
+
+      expect(report.skipped).toEqual([{ path: entry.path, reason: 'changed since planned' }]);
+      expect(namesIn('')).toEqual(['r\\xe9sum\\xe9.txt']);
+    });
+
+    it('refuses an escaped NUL as an invalid path', async () => {
+      const report = await deleter.deleteFiles(root, [{ ...makeFile(root, 'a'), path: 'a\\x00b' }], keepDirs);
+      expect(report.skipped).toEqual([{ path: 'a\\x00b', reason: 'invalid path' }]);
+      expect(readdirSync(root)).toEqual(['a']);
+    });
+
+    it('deletes a file 1,100 levels down and tidies every level, closing what it opened', async () => {
+      const deep = Array.from({ length: 1100 }, () => 'd').join('/');
+      const planned = [makeFile(root, `${deep}/f`, 'deep'), makeFile(root, `${deep.slice(0, 999)}/g`, 'less deep')];
+      const before = readdirSync('/proc/self/fd').length;
+
+      const report = await deleter.deleteFiles(root, planned, tidyDirs);
+
+      expect(report.errors).toEqual([]);
+      expect(report.deleted.map((d) => d.size)).toEqual([4, 9]);
+      expect(report.dirsRemoved).toBe(1100);
+      expect(readdirSync(root)).toEqual([]);
+      expect(readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(before);
+    });
   });
 });

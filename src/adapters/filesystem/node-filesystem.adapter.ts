@@ -1,6 +1,7 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { mayBeLossy, nameFromBytes } from '../../common/file-name.js';
 import { TargetPaths } from '../../registration/target-paths.port.js';
 import { VolumeDirectories, type DirectoryEntryInfo } from '../../volumes/volume-directories.port.js';
 import { isCode } from './errno.js';
@@ -11,10 +12,20 @@ import { isCode } from './errno.js';
  */
 @Injectable()
 export class NodeFileSystem implements VolumeDirectories, TargetPaths {
+  private readonly logger = new Logger(NodeFileSystem.name);
+  /** Directories already warned about (once each, not on every discovery pass). */
+  private readonly unnamable = new Set<string>();
+
+  /**
+   * The subdirectories of `dir` (volumes in standalone mode). A volume's name is an identifier of the API and its
+   * root an OS path, so a directory whose name is not valid UTF-8 cannot be a volume: it is left out, with a warning
+   * naming it in the file-name escape.
+   */
   async listSubdirectories(dir: string): Promise<DirectoryEntryInfo[]> {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
+      if (entries.some((entry) => mayBeLossy(entry.name))) entries = await this.utf8Entries(dir);
     } catch (error) {
       if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return [];
       throw error;
@@ -26,6 +37,26 @@ export class NodeFileSystem implements VolumeDirectories, TargetPaths {
       if (stats?.isDirectory()) result.push({ name: entry.name, createdAt: creationTime(stats) });
     }
     return result;
+  }
+
+  /** The entries of `dir` read as bytes, without those whose name is not valid UTF-8 (warned about once). */
+  private async utf8Entries(dir: string): Promise<import('node:fs').Dirent[]> {
+    const exact = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+    const kept: import('node:fs').Dirent[] = [];
+    for (const entry of exact) {
+      const name = entry.name.toString('utf8');
+      if (Buffer.from(name, 'utf8').equals(entry.name)) {
+        (entry as { name: unknown }).name = name;
+        kept.push(entry as unknown as import('node:fs').Dirent);
+        continue;
+      }
+      const shown = path.join(dir, nameFromBytes(entry.name));
+      if (entry.isDirectory() && !this.unnamable.has(shown)) {
+        this.unnamable.add(shown);
+        this.logger.warn(`${shown}: a directory whose name is not valid UTF-8 cannot be a volume; rename it to use it`);
+      }
+    }
+    return kept;
   }
 
   async directoryCreatedAt(dir: string): Promise<Date | undefined> {

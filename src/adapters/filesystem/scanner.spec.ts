@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { bytesFromName, nameFromBytes } from '../../common/file-name.js';
 import { FileIndex } from '../../measuring/file-index.js';
 import { entriesOf } from '../../measuring/scan-output.js';
-import { mergeOutputs } from './tree-reader.adapter.js';
+import { FsTreeReader, mergeOutputs } from './tree-reader.adapter.js';
 import { scanTree } from './scanner.js';
 
 let root: string;
@@ -49,4 +51,59 @@ describe('scanTree', () => {
   it('reports a missing root without failing', () => {
     expect(scanTree(path.join(root, 'nope'))).toMatchObject({ rootExists: false, names: [], dirs: [] });
   });
+
+  it('reads names that are not UTF-8 by their bytes, in the escape, and skips FIFOs', () => {
+    const odd = mkdtempSync(path.join(tmpdir(), 'sm-scan-odd-'));
+    try {
+      const raw = (...parts: Array<string | number[]>): Buffer =>
+        Buffer.concat([Buffer.from(`${odd}/`), ...parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)))]);
+      writeFileSync(raw('f', [0xff], '.mp4'), 'abc');
+      writeFileSync(path.join(odd, 'f\ufffd.mp4'), 'twin'); // what the name above reads as: another file
+      mkdirSync(raw('caf', [0xe9]));
+      writeFileSync(raw('caf', [0xe9], '/in', [0x80]), ''); // an invalid name inside an invalid directory
+      writeFileSync(path.join(odd, 'a\\b'), '12');
+      writeFileSync(path.join(odd, 'line\nbreak'), '1');
+      execFileSync('mkfifo', [path.join(odd, 'pipe')]);
+      const output = scanTree(odd);
+      const paths = [...entriesOf(output)].map((e) => e.path).sort();
+      expect(paths).toEqual(['a\\\\b', 'caf\\xe9/in\\x80', 'f\\xef\\xbf\\xbd.mp4', 'f\\xff.mp4', 'line\\x0abreak']);
+      // Every path decodes to what find prints, byte for byte.
+      const found = execFileSync('find', [odd, '-type', 'f', '-printf', '%P\\0']).subarray(0, -1);
+      const expected = found.length === 0 ? [] : splitOn(found, 0).map((b) => nameFromBytes(b)).sort();
+      expect(paths).toEqual(expected);
+      expect(FileIndex.fromScan(output).tally()).toMatchObject({ files: 5, bytes: 3 + 4 + 0 + 2 + 1 });
+      // Single-path reads take the same escape.
+      const reader = new FsTreeReader();
+      expect(reader.statPath(odd, 'caf\\xe9/in\\x80')?.isFile()).toBe(true);
+      expect(reader.listDirectory(odd, 'caf\\xe9')?.map((e) => e.name)).toEqual(['in\\x80']);
+      expect(bytesFromName('caf\\xe9/in\\x80')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2f, 0x69, 0x6e, 0x80]));
+    } finally {
+      rmSync(odd, { recursive: true, force: true });
+    }
+  });
+
+  it('walks a tree 1,100 levels deep without recursion', () => {
+    const deep = mkdtempSync(path.join(tmpdir(), 'sm-scan-deep-'));
+    try {
+      const dir = path.join(deep, ...Array.from({ length: 1100 }, () => 'd'));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'bottom'), 'x');
+      const output = scanTree(deep);
+      expect(output.directories).toBe(1101);
+      expect([...entriesOf(output)].map((e) => e.path.split('/').length)).toEqual([1101]);
+    } finally {
+      rmSync(deep, { recursive: true, force: true });
+    }
+  });
 });
+
+function splitOn(buffer: Buffer, byte: number): Buffer[] {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let at = buffer.indexOf(byte); at >= 0; at = buffer.indexOf(byte, from)) {
+    parts.push(buffer.subarray(from, at));
+    from = at + 1;
+  }
+  parts.push(buffer.subarray(from));
+  return parts;
+}

@@ -1,12 +1,16 @@
-import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
+import { osPath } from '../../common/file-name.js';
 import { FIELDS, type ScanOutput } from '../../measuring/scan-output.js';
+import { readDirectory } from './exact-names.js';
 
 /** How often (in files) a long scan reports its progress. */
 export const PROGRESS_EVERY = 50_000;
 
 /**
  * Walks a directory tree synchronously (run it in a worker thread for big trees): regular files only,
- * symlinks never followed nor counted, directories on other mounts skipped, ENOENT/EACCES tolerated.
+ * symlinks never followed nor counted, directories on other mounts skipped, ENOENT/EACCES tolerated. FIFOs,
+ * sockets and devices are skipped by their directory entry (never opened). Iterative: any depth. Names and
+ * paths are in the file-name escape (src/common/file-name.ts); `root` is an OS path, never escaped.
  * `relative` limits the walk to a subdirectory of `root` (paths stay relative to `root`). `part` splits a
  * walk between threads: part i of n takes every n-th directory of the top level (and part 0 the files there).
  */
@@ -66,7 +70,7 @@ export function scanTree(
 
   const pending: string[] = [relative];
   if (relative !== '') {
-    const start = lstatSync(`${root}/${relative}`, { throwIfNoEntry: false });
+    const start = lstatQuietly(osPath(root, relative));
     if (!start?.isDirectory() || start.dev !== device) pending.pop();
   }
   let topLevel = part.of > 1;
@@ -75,10 +79,9 @@ export function scanTree(
     const dir = pending.pop()!;
     const top = topLevel;
     topLevel = false;
-    const absolute = dir === '' ? root : `${root}/${dir}`;
     let entries: Dirent[];
     try {
-      entries = readdirSync(absolute, { withFileTypes: true });
+      entries = readDirectory(osPath(root, dir));
     } catch {
       errors++;
       continue;
@@ -91,7 +94,7 @@ export function scanTree(
       if (entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) continue;
       if (top && (entry.isDirectory() ? topIndex++ % part.of !== part.index : part.index !== 0)) continue;
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      const stats = lstatSync(`${root}/${path}`, { throwIfNoEntry: false });
+      const stats = lstatQuietly(osPath(root, path));
       if (!stats) {
         errors++;
         continue;
@@ -112,4 +115,13 @@ export function scanTree(
     errors,
     durationMs: performance.now() - started,
   };
+}
+
+/** lstat, or undefined when the entry is gone or cannot be read (EACCES, ENAMETOOLONG beyond PATH_MAX): counted as an error. */
+function lstatQuietly(path: string | Buffer): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -1,10 +1,12 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger } from '@nestjs/common';
+import { osPath } from '../../common/file-name.js';
 import { usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../measuring/scan-output.js';
 import { TreeReader } from '../../measuring/tree-reader.port.js';
+import { readDirectory } from './exact-names.js';
 import { scanTree } from './scanner.js';
 
 const WORKER = fileURLToPath(new URL('./scan.worker.js', import.meta.url));
@@ -95,13 +97,17 @@ export class FsTreeReader extends TreeReader {
     }
   }
 
-  statPath(absolute: string): PathStat | undefined {
-    return lstatSync(absolute, { throwIfNoEntry: false });
+  statPath(root: string, relative = ''): PathStat | undefined {
+    try {
+      return lstatSync(osPath(root, relative), { throwIfNoEntry: false });
+    } catch {
+      return undefined; // not a directory on the way, no access, beyond PATH_MAX: nothing readable there
+    }
   }
 
-  listDirectory(absolute: string): DirectoryEntry[] | undefined {
+  listDirectory(root: string, relative = ''): DirectoryEntry[] | undefined {
     try {
-      return readdirSync(absolute, { withFileTypes: true });
+      return readDirectory(osPath(root, relative));
     } catch {
       return undefined;
     }

@@ -1,5 +1,7 @@
-import { lstatSync, readdirSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
+import { lstatSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { Injectable } from '@nestjs/common';
+import { nameFromBytes, osPath } from '../../common/file-name.js';
+import { readDirectory } from '../filesystem/exact-names.js';
 import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 /** The initial walk yields to the event loop after this many directories. */
@@ -11,7 +13,8 @@ const DIRECTORIES_PER_TURN = 500;
  * thousand watches. Each directory is watched before it is listed, so a subdirectory created meanwhile is
  * either listed or reported. Every watch knows the path it was opened under; when a directory is moved,
  * the watches below its old path are closed and its new path is walked again, so events never arrive under
- * stale paths.
+ * stale paths. Names arrive as bytes (fs.watch with `encoding: 'buffer'`) and directories are listed with exact
+ * names, so paths below the root are in the file-name escape (src/common/file-name.ts) whatever the names' bytes.
  */
 @Injectable()
 export class DirectoryWatchAdapter extends WatchPort {
@@ -80,7 +83,7 @@ class DirectorySubscription implements WatchSubscription {
    * Watches `path` (when it is a directory of this mount) and everything below it, at once. Returns whether
    * `path` is such a directory. `thorough`: also descends into directories already watched.
    */
-  private watchTree(path: string, thorough: boolean, stats = lstatSync(path, { throwIfNoEntry: false })): boolean {
+  private watchTree(path: string, thorough: boolean, stats = this.lstat(path)): boolean {
     if (!this.isOurDirectory(stats)) return false;
     if (this.watchers.has(path) ? thorough : this.add(path, false)) for (const _ of this.walk(path, thorough));
     return true;
@@ -97,7 +100,7 @@ class DirectorySubscription implements WatchSubscription {
       const dir = pending.pop()!;
       let entries: Dirent[];
       try {
-        entries = readdirSync(dir, { withFileTypes: true });
+        entries = readDirectory(this.os(dir));
       } catch {
         continue; // gone meanwhile: its parent's watch reports that
       }
@@ -106,11 +109,24 @@ class DirectorySubscription implements WatchSubscription {
         const path = `${dir}/${entry.name}`;
         if (this.watchers.has(path)) {
           if (thorough) pending.push(path);
-        } else if (this.isOurDirectory(lstatSync(path, { throwIfNoEntry: false })) && this.add(path, false)) {
+        } else if (this.isOurDirectory(this.lstat(path)) && this.add(path, false)) {
           pending.push(path);
         }
       }
       yield;
+    }
+  }
+
+  /** The OS path of an (escaped) absolute path below the root. */
+  private os(path: string): string | Buffer {
+    return path === this.root ? this.root : osPath(this.root, path.slice(this.root.length + 1));
+  }
+
+  private lstat(path: string): Stats | undefined {
+    try {
+      return lstatSync(this.os(path), { throwIfNoEntry: false });
+    } catch {
+      return undefined;
     }
   }
 
@@ -123,7 +139,7 @@ class DirectorySubscription implements WatchSubscription {
   private add(dir: string, required: boolean): boolean {
     let watcher: FSWatcher;
     try {
-      watcher = fsWatch(dir, { persistent: false, encoding: 'utf8' }, (type, name) => this.onRaw(dir, type, name));
+      watcher = fsWatch(this.os(dir), { persistent: false, encoding: 'buffer' }, (type, name) => this.onRaw(dir, type, name));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (required) throw error;
@@ -139,25 +155,25 @@ class DirectorySubscription implements WatchSubscription {
     return true;
   }
 
-  private onRaw(dir: string, type: string, name: string | null): void {
+  private onRaw(dir: string, type: string, name: Buffer | null): void {
     if (this.closed) return;
-    if (!name) {
+    if (!name || name.length === 0) {
       this.push(dir, 'update');
       return;
     }
-    const path = `${dir}/${name}`;
+    const path = `${dir}/${nameFromBytes(name)}`;
     this.push(path, type === 'rename' ? this.renamed(dir, path) : 'update');
   }
 
   /** Something appeared at or left `path`: keep the watches in line with the directories now there. */
   private renamed(dir: string, path: string): WatchEvent['kind'] {
-    const stats = lstatSync(path, { throwIfNoEntry: false });
+    const stats = this.lstat(path);
     if (this.watchTree(path, false, stats)) return 'create';
     // Gone or replaced: the watches opened under this path (and below) describe it no more. (A directory is
     // only watched when its parent is, so an unwatched path has no watches below it.)
     if (this.watchers.has(path)) this.drop(path);
     // A watched directory reports its own removal under its own name: check the directory itself.
-    if (path === `${dir}/${dir.slice(dir.lastIndexOf('/') + 1)}` && !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    if (path === `${dir}/${dir.slice(dir.lastIndexOf('/') + 1)}` && !this.lstat(dir)?.isDirectory()) {
       this.drop(dir);
       this.push(dir, 'delete');
     }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { AsyncSubscription, Event } from '@parcel/watcher';
+import { fromDecodedPath } from '../../common/file-name.js';
 import { SerialQueue } from '../../common/serial-queue.js';
-import { WatchPort, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
+import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
 
 type ParcelModule = typeof import('@parcel/watcher');
 
 /**
  * Native watching through @parcel/watcher (inotify on Linux, one watch per directory). Polling is not its
- * business: a `poll` request is refused, the selecting adapter routes it to chokidar.
+ * business: a `poll` request is refused, the selecting adapter routes it to chokidar. Parcel decodes names to
+ * strings, losing the bytes of names that are not UTF-8: such an event is reported as a change of the nearest
+ * directory named exactly, which the consumer lists again with exact names.
  */
 @Injectable()
 export class ParcelWatchAdapter extends WatchPort {
@@ -34,7 +37,7 @@ export class ParcelWatchAdapter extends WatchPort {
       parcel.subscribe(root, (error: Error | null, events: Event[]) => {
         if (closed) return;
         if (error) handlers.onError(error);
-        if (events.length > 0) handlers.onEvents(events.map((e) => ({ kind: e.type, path: e.path })));
+        if (events.length > 0) handlers.onEvents(events.map((e) => eventOf(root, e)));
       }),
     );
     return {
@@ -52,4 +55,9 @@ export class ParcelWatchAdapter extends WatchPort {
     this.module ??= import('@parcel/watcher');
     return this.module;
   }
+}
+
+function eventOf(root: string, event: Event): WatchEvent {
+  const { path, exact } = fromDecodedPath(root, event.path);
+  return exact ? { kind: event.type, path } : { kind: 'update', path };
 }
