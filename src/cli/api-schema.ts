@@ -347,7 +347,7 @@ export interface components {
                     id: string;
                     scope: string;
                     /** @enum {string} */
-                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "watcher_error" | "delivery_failing" | "heartbeat" | "docker_unreachable" | "test";
+                    kind: "filesystem_tier" | "target_tier" | "cleanup_failed" | "quarantined" | "blocked" | "emergency_deletion" | "forecast_full" | "watcher_error" | "delivery_failing" | "heartbeat" | "docker_unreachable" | "manager_storage" | "test";
                     /** @enum {string} */
                     tier: "ok" | "warning" | "critical" | "emergency";
                     /** @enum {string} */
@@ -511,6 +511,30 @@ export interface components {
             }[];
             /** @description Pass as since to get the events after this page */
             next_since: number | null;
+            /** @description With path: every deletion of it on record, newest first */
+            deletions?: {
+                volume_name: string;
+                /** @description Relative to the volume root, in the file-name escape */
+                path: string;
+                bytes: number;
+                /** @description The event that recorded the deletion */
+                seq: number;
+                /** @enum {string} */
+                type: "cleanup.completed" | "cleanup.interrupted";
+                /**
+                 * Format: date-time
+                 * @description When the run was recorded (deleted no later than this)
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                at: string;
+                target: string | null;
+                /** @example threshold */
+                trigger: string | null;
+                /** @example max_size */
+                algorithm: string | null;
+                reason: string | null;
+                run: string | null;
+            }[];
         };
         Health: {
             /** @enum {string} */
@@ -531,6 +555,34 @@ export interface components {
                 last_seq?: number;
                 size_bytes?: number;
                 error?: string;
+                /** @description Whether writes go through (cleanup goes on either way) */
+                writes: {
+                    /** @enum {string} */
+                    status: "ok" | "unavailable" | "full";
+                    /**
+                     * Format: date-time
+                     * @example 2026-01-15T08:30:00Z
+                     */
+                    since: string | null;
+                    error: string | null;
+                    /** @description Events held in memory, written in order once the database takes them */
+                    spooled: number;
+                    /** @description Events dropped since start because the spool was full */
+                    dropped: number;
+                };
+            };
+            /** @description The manager's own disk (SM_DATA_DIR) and its reserve file */
+            state_disk: {
+                path: string;
+                full: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                since: string | null;
+                available_bytes: number | null;
+                reserve_bytes: number;
+                reserve_target_bytes: number;
             };
             scheduler: {
                 running: boolean;
@@ -1231,6 +1283,10 @@ export interface operations {
                 target?: string;
                 /** @description A seq (events after it) or an ISO 8601 instant */
                 since?: string;
+                /** @description A file path relative to its volume ("/recordings/2026/a.mp4", in the file-name escape): only the cleanups that deleted it, with `deletions` */
+                path?: string;
+                /** @description With path: only that volume */
+                volume_name?: string;
             };
             header?: never;
             path?: never;

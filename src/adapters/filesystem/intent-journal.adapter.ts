@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { IntentJournal, type FileIdentity, type IntendedFile, type IntentHeader, type OpenIntent } from '../../cleanup/intent-journal.port.js';
+import { osPath } from '../../common/file-name.js';
 import { isCode } from './errno.js';
 
 export const INTENTS_DIR = 'intents';
@@ -91,7 +92,7 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleDestr
 
   async identify(root: string, relative: string): Promise<FileIdentity> {
     try {
-      const stats = await lstat(path.join(root, relative));
+      const stats = await lstat(osPath(root, relative));
       return { dev: stats.dev, ino: stats.ino };
     } catch (error) {
       if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return 'absent';
