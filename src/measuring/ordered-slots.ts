@@ -29,8 +29,6 @@ export interface SlotOrder {
 }
 
 export const BLOCK = 1024;
-/** A block below this is joined with its neighbour when both fit in one. */
-const LOW = BLOCK / 8;
 
 interface Block {
   readonly items: Int32Array;
@@ -42,12 +40,20 @@ export class OrderedSlots {
   private count = 0;
   /** Changes on every insert and removal, so that an iteration can tell the order changed under it. */
   private version = 0;
+  /** A block below this is joined with its neighbour when both fit in one. */
+  private readonly low: number;
 
-  constructor(private readonly order: SlotOrder) {}
+  /** `block`: slots per block (specs use small blocks to exercise splits and joins). */
+  constructor(
+    private readonly order: SlotOrder,
+    private readonly block = BLOCK,
+  ) {
+    this.low = Math.max(1, block >> 3);
+  }
 
   /** The order over `slots` (distinct), sorted once: O(n log n), made lazily the first time a key is used. */
-  static build(order: SlotOrder, slots: Int32Array): OrderedSlots {
-    const result = new OrderedSlots(order);
+  static build(order: SlotOrder, slots: Int32Array, block = BLOCK): OrderedSlots {
+    const result = new OrderedSlots(order, block);
     const n = slots.length;
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = order.key(slots[i]!);
@@ -58,9 +64,9 @@ export class OrderedSlots {
       const kb = keys[b]!;
       return ka < kb ? -1 : ka > kb ? 1 : order.tie(slots[a]!, slots[b]!);
     });
-    for (let start = 0; start < n; start += BLOCK) {
-      const items = new Int32Array(BLOCK);
-      const end = Math.min(n, start + BLOCK);
+    for (let start = 0; start < n; start += block) {
+      const items = new Int32Array(block);
+      const end = Math.min(n, start + block);
       for (let i = start; i < end; i++) items[i - start] = slots[positions[i]!]!;
       result.blocks.push({ items, length: end - start });
     }
@@ -84,22 +90,22 @@ export class OrderedSlots {
     const blocks = this.blocks;
     const last = blocks[blocks.length - 1];
     if (!last) {
-      blocks.push(single(slot));
+      blocks.push(this.single(slot));
       return;
     }
     // Newest arrives last: an append, O(1).
     if (this.compare(slot, last.items[last.length - 1]!) > 0) {
-      if (last.length < BLOCK) last.items[last.length++] = slot;
-      else blocks.push(single(slot));
+      if (last.length < this.block) last.items[last.length++] = slot;
+      else blocks.push(this.single(slot));
       return;
     }
     const b = this.blockFor(slot);
     const block = blocks[b]!;
     const at = this.placeIn(block, slot);
-    if (block.length === BLOCK) {
+    if (block.length === this.block) {
       // Split in halves, then insert into the half it belongs to.
-      const half = BLOCK / 2;
-      const right: Block = { items: new Int32Array(BLOCK), length: BLOCK - half };
+      const half = this.block >> 1;
+      const right: Block = { items: new Int32Array(this.block), length: this.block - half };
       right.items.set(block.items.subarray(half));
       block.length = half;
       blocks.splice(b + 1, 0, right);
@@ -123,7 +129,7 @@ export class OrderedSlots {
     block.items.copyWithin(at, at + 1, block.length);
     block.length--;
     if (block.length === 0) blocks.splice(b, 1);
-    else if (block.length < LOW) this.joinSmall(b);
+    else if (block.length < this.low) this.joinSmall(b);
     return true;
   }
 
@@ -185,25 +191,25 @@ export class OrderedSlots {
     return lo;
   }
 
+  private single(slot: number): Block {
+    const items = new Int32Array(this.block);
+    items[0] = slot;
+    return { items, length: 1 };
+  }
+
   /** Joins a small block with a neighbour when both fit in one, so that deletions never leave many near-empty blocks. */
   private joinSmall(b: number): void {
     const blocks = this.blocks;
-    const left = b > 0 && blocks[b - 1]!.length + blocks[b]!.length <= BLOCK ? b - 1 : b;
+    const left = b > 0 && blocks[b - 1]!.length + blocks[b]!.length <= this.block ? b - 1 : b;
     const right = left + 1;
     if (right >= blocks.length) return;
     const into = blocks[left]!;
     const from = blocks[right]!;
-    if (into.length + from.length > BLOCK) return;
+    if (into.length + from.length > this.block) return;
     into.items.set(from.items.subarray(0, from.length), into.length);
     into.length += from.length;
     blocks.splice(right, 1);
   }
-}
-
-function single(slot: number): Block {
-  const items = new Int32Array(BLOCK);
-  items[0] = slot;
-  return { items, length: 1 };
 }
 
 function insertAt(block: Block, at: number, slot: number): void {
