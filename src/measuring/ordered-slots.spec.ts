@@ -3,7 +3,7 @@ import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
 import { FileIndex } from './file-index.js';
 import { deletionOrder, ORDER_KEYS, type OrderKey } from './file-view.js';
-import { BLOCK, OrderedSlots } from './ordered-slots.js';
+import { BLOCK, OrderedSlots, sortByKey } from './ordered-slots.js';
 
 /** Keys and names in plain arrays, as a SlotOrder reads them. */
 function columns(block = BLOCK): { keys: number[]; names: string[]; order: OrderedSlots } {
@@ -73,7 +73,7 @@ describe('OrderedSlots', () => {
     const random = seededRandom(5);
     const keys: number[] = [];
     const names: string[] = [];
-    const slots = new Int32Array(2 * BLOCK + 7);
+    const slots = new Int32Array(5 * BLOCK + 7); // above the radix sort's threshold
     for (let i = 0; i < slots.length; i++) {
       keys[i] = Math.floor(random() * 50);
       names[i] = `f${Math.floor(random() * 1e6)}`;
@@ -218,5 +218,17 @@ describe('FileIndex as an ordered view', () => {
     expect(paths(index.linksOf(index.get('c')!))).toEqual(['c']);
     expect(index.has('x/b')).toBe(true);
     expect(index.has('x/c')).toBe(false);
+  });
+});
+
+describe('sortByKey', () => {
+  it.each([100, 10_000])('orders %i keys as a comparison sort does, negatives, zeros, fractions and big numbers alike', (n) => {
+    const random = seededRandom(n);
+    const pool = [0, -0, 1, -1, 0.5, -0.25, 1.7e12 + 0.123, 1.7e12, -(2 ** 52), 2 ** 53, 86_400_000.5];
+    const keys = Float64Array.from({ length: n }, () => (random() < 0.5 ? pool[Math.floor(random() * pool.length)]! : (random() - 0.5) * 1e13));
+    // -0 and 0 are equal keys: either order is right.
+    const plain = (x: number): number => (x === 0 ? 0 : x);
+    const sorted = [...sortByKey(keys)].map((p) => plain(keys[p]!));
+    expect(sorted).toEqual([...keys].sort((a, b) => a - b).map(plain));
   });
 });

@@ -56,14 +56,18 @@ export class OrderedSlots {
     const result = new OrderedSlots(order, block);
     const n = slots.length;
     const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = order.key(slots[i]!);
-    const positions = new Int32Array(n);
-    for (let i = 0; i < n; i++) positions[i] = i;
-    positions.sort((a, b) => {
-      const ka = keys[a]!;
-      const kb = keys[b]!;
-      return ka < kb ? -1 : ka > kb ? 1 : order.tie(slots[a]!, slots[b]!);
-    });
+    for (let i = 0; i < n; i++) {
+      const key = order.key(slots[i]!);
+      keys[i] = key === 0 ? 0 : key; // -0 (size 0) and 0 are one key
+    }
+    const positions = sortByKey(keys);
+    // Equal keys, in runs: ordered by path.
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      while (j < n && keys[positions[j]!] === keys[positions[i]!]) j++;
+      if (j - i > 1) positions.subarray(i, j).sort((a, b) => order.tie(slots[a]!, slots[b]!));
+      i = j;
+    }
     for (let start = 0; start < n; start += block) {
       const items = new Int32Array(block);
       const end = Math.min(n, start + block);
@@ -253,6 +257,53 @@ export class SlotOrders {
   remove(slot: number): void {
     for (const order of this.orders.values()) order.remove(slot);
   }
+}
+
+/** Below this many keys a comparison sort beats the radix sort's fixed cost. */
+const RADIX_FROM = 4096;
+
+/**
+ * Positions of `keys` in ascending key order (equal keys in any order). A least-significant-digit radix sort over
+ * the keys' IEEE 754 bits, 16 bits a pass, passes where every key has the same digit skipped: about 60 ms for
+ * 1M mtimes, against about 500 ms for a comparison sort with a JavaScript comparator.
+ */
+export function sortByKey(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  let positions = new Int32Array(n);
+  for (let i = 0; i < n; i++) positions[i] = i;
+  if (n < RADIX_FROM) return positions.sort((a, b) => keys[a]! - keys[b]!);
+  // Bits that order as unsigned integers the way the numbers do: flip all bits of negatives, the sign bit of the rest.
+  const bits = new Uint32Array(keys.buffer.slice(keys.byteOffset, keys.byteOffset + keys.byteLength));
+  for (let i = 0; i < n; i++) {
+    const hi = bits[2 * i + 1]!;
+    if (hi & 0x80000000) {
+      bits[2 * i + 1] = ~hi >>> 0;
+      bits[2 * i] = ~bits[2 * i]! >>> 0;
+    } else {
+      bits[2 * i + 1] = (hi | 0x80000000) >>> 0;
+    }
+  }
+  let spare = new Int32Array(n);
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? 0 : 1;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(bits[2 * i + word]! >>> shift) & 0xffff]!++;
+    if (counts[(bits[word]! >>> shift) & 0xffff] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const p = positions[i]!;
+      spare[counts[(bits[2 * p + word]! >>> shift) & 0xffff]!++] = p;
+    }
+    [positions, spare] = [spare, positions];
+  }
+  return positions;
 }
 
 /** Plain code-unit order of two strings. */
