@@ -1,6 +1,7 @@
 import { benchScan } from './b1-scan.js';
 import { benchBurst, benchWatchReady, benchWatchReadyOnce } from './b2-b3-watch.js';
 import { benchReaction } from './b4-reaction.js';
+import { benchCamera } from './b4c-camera.js';
 import { benchDelete, benchRace } from './b5-b6-delete.js';
 import { benchConvergence } from './b3b-convergence.js';
 import { benchAlertLatency, benchCleanupDuringOutage, benchEmergency, benchScrapeLatency } from './b7-b9-alerts.js';
@@ -31,6 +32,7 @@ if (run('B2')) {
 }
 if (run('B3')) await benchBurst();
 if (run('B4')) await benchReaction();
+if (run('B4C')) await benchCamera();
 if (run('B5')) await benchDelete();
 if (run('B6')) await benchRace();
 if (run('B3B')) await benchConvergence();
