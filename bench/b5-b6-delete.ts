@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { SafeDeleter } from '../src/adapters/deletion/safe-deleter.js';
 import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
-import { entriesOf } from '../src/measuring/scan-output.js';
+import { FileIndex } from '../src/measuring/file-index.js';
 import { keepNLatestPolicy } from '../src/policies/keep-n-latest.policy.js';
 import { naivePathDeleter, runSymlinkRace } from '../test/support/symlink-race.js';
 import { BENCH_DIR, makeTree, ratio, say } from './util.js';
@@ -26,7 +26,7 @@ export async function benchDelete(files = 100_000, dirs = 100): Promise<void> {
       } else {
         const started = performance.now();
         const output = await scanner.scan(root);
-        const plan = keepNLatestPolicy.plan([...entriesOf(output)], { keep_count: files / 2, min_age_seconds: 0 }, new Date());
+        const plan = keepNLatestPolicy.plan(FileIndex.fromScan(output), { keep_count: files / 2, min_age_seconds: 0 }, new Date());
         const report = await deleter.deleteFiles(root, plan.delete, { deleteEmptyDirs: true });
         timings.ours.push(performance.now() - started);
         if (report.deleted.length !== files / 2) throw new Error(`deleted ${report.deleted.length}, expected ${files / 2}`);

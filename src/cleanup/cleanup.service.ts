@@ -196,15 +196,19 @@ export class CleanupService implements BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * Plans over the monitor's live index as an ordered view: the policy reads only as far as it needs, so a
+   * crossing that deletes k files of an n-file target costs about k reads and O(k log n) upkeep of the orders.
+   */
   private plan(registration: Registration, monitor: TargetMonitor, trigger: Trigger = 'sweep'): Plan {
     if (trigger === 'emergency') {
       const emergency = emergencyPolicyOf(registration.algorithm, registration.params);
       if (!emergency) throw new Error('no emergency policy');
-      return emergency.policy.plan(monitor.files.toArray(), emergency.params, this.clock.now());
+      return emergency.policy.plan(monitor.files, emergency.params, this.clock.now());
     }
     const policy = findPolicy(registration.algorithm);
     if (!policy) throw new Error(`unknown algorithm ${registration.algorithm}`);
-    return policy.plan(monitor.files.toArray(), registration.params, this.clock.now());
+    return policy.plan(monitor.files, registration.params, this.clock.now());
   }
 
   /**

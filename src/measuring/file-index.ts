@@ -1,14 +1,9 @@
 import type { FileEntry } from './file-entry.js';
+import type { FileView, OrderKey, Tally } from './file-view.js';
+import { compareStrings, SlotOrders, type OrderedSlots } from './ordered-slots.js';
 import { FIELDS, type ScanOutput } from './scan-output.js';
 
-/** SPEC §2 tally: bytes and disk bytes over distinct inodes; files = regular-file paths. */
-export interface Tally {
-  readonly bytes: number;
-  readonly diskBytes: number;
-  readonly files: number;
-}
-
-export const EMPTY_TALLY: Tally = { bytes: 0, diskBytes: 0, files: 0 };
+export { EMPTY_TALLY, type Tally } from './file-view.js';
 
 interface Directory {
   readonly path: string;
@@ -31,9 +26,21 @@ const INITIAL_CAPACITY = 1024;
  * mtime, ctime, dev, ino, nlink) and a name in its directory's map, so a file costs about a hundred bytes
  * rather than a JavaScript object. Hard links are counted once: inodes reached by several indexed paths are tracked
  * apart. All paths are relative to the target root; '' is the root directory.
+ *
+ * As a FileView it also keeps the deletion order of each key a policy has read (ordered-slots.ts): made on the
+ * first read of that key, then kept through every change, so a plan reads only the files it deletes.
  */
-export class FileIndex {
+export class FileIndex implements FileView {
   private readonly dirs = new Map<string, Directory>();
+  /** Slot → its directory and name (the path, without a string per file). */
+  private readonly slotDirs: Directory[] = [];
+  private readonly slotNames: string[] = [];
+  /** Reads the columns at each call: they are replaced when they grow. */
+  private readonly orders = new SlotOrders({
+    key: (key, slot) => (key === 'size' ? -this.sizes[slot]! : key === 'ctime' ? this.ctimes[slot]! : this.mtimes[slot]!),
+    tie: (a, b) =>
+      this.slotDirs[a] === this.slotDirs[b] ? compareStrings(this.slotNames[a]!, this.slotNames[b]!) : compareStrings(this.pathOf(a), this.pathOf(b)),
+  });
 
   private capacity = INITIAL_CAPACITY;
   private sizes = new Float64Array(INITIAL_CAPACITY);
@@ -90,6 +97,21 @@ export class FileIndex {
 
   get size(): number {
     return this.files;
+  }
+
+  has(path: string): boolean {
+    const [dir, name] = split(path);
+    return this.dirs.get(dir)?.files.has(name) ?? false;
+  }
+
+  /** Files in deletion order for `key` (see FileView); the order is built on the first read of a key. */
+  *ordered(key: OrderKey, reverse = false): Generator<FileEntry> {
+    for (const slot of this.orderOf(key).slots(reverse)) yield this.entryAt(slot, this.pathOf(slot));
+  }
+
+  linksOf(entry: FileEntry): readonly FileEntry[] {
+    const inode = this.shared.get(entry.ino);
+    return inode ? inode.slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
   }
 
   get(path: string): FileEntry | undefined {
@@ -191,6 +213,8 @@ export class FileIndex {
    */
   mtimeRange(): { oldest: number; newest: number } | null {
     if (this.files === 0) return null;
+    const byMtime = this.orders.built('mtime');
+    if (byMtime) return { oldest: this.mtimes[byMtime.first()]!, newest: this.mtimes[byMtime.last()]! };
     if (!this.rangeKnown) {
       let oldest = Infinity;
       let newest = -Infinity;
@@ -221,6 +245,20 @@ export class FileIndex {
     }
     this.leftLinks.clear();
     return paths;
+  }
+
+  private orderOf(key: OrderKey): OrderedSlots {
+    return this.orders.of(key, () => {
+      const slots = new Int32Array(this.files);
+      let i = 0;
+      for (const dir of this.dirs.values()) for (const slot of dir.files.values()) slots[i++] = slot;
+      return slots;
+    });
+  }
+
+  private pathOf(slot: number): string {
+    const dir = this.slotDirs[slot]!.path;
+    return dir === '' ? this.slotNames[slot]! : `${dir}/${this.slotNames[slot]!}`;
   }
 
   private noteLeaving(slot: number): void {
@@ -270,6 +308,8 @@ export class FileIndex {
       slot = this.used++;
     }
     dir.files.set(name, slot);
+    this.slotDirs[slot] = dir;
+    this.slotNames[slot] = name;
     return slot;
   }
 
@@ -302,7 +342,9 @@ export class FileIndex {
     this.capacity = capacity;
   }
 
+  /** Counts a slot just written (and places it in every order kept). */
   private count(slot: number): void {
+    this.orders.insert(slot);
     this.files++;
     if (this.rangeKnown) {
       const mtime = this.mtimes[slot]!;
@@ -333,7 +375,9 @@ export class FileIndex {
     inode.blocks = blocks;
   }
 
+  /** Uncounts a slot before it is rewritten or released (and takes it out of every order kept). */
   private uncount(slot: number): void {
+    this.orders.remove(slot);
     this.files--;
     if (this.files === 0) {
       this.range = null;
@@ -356,7 +400,11 @@ export class FileIndex {
     if (inode.slots.length === 1) {
       // Back to one path: it carries the inode's latest figures, so that removing it later uncounts them.
       this.shared.delete(ino);
+      // The figures of the remaining path change: the size order must see it.
+      const bySize = this.orders.built('size');
+      bySize?.remove(remaining);
       this.sizes[remaining] = inode.size;
+      bySize?.insert(remaining);
       this.blockCounts[remaining] = inode.blocks;
     }
   }

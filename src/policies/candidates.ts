@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import type { FileEntry } from '../measuring/file-entry.js';
+import { comparePaths, deletionOrder, inodeKey } from '../measuring/file-view.js';
 import { SORT_BY } from './param-types.js';
 import type { Plan } from './plan.js';
 
@@ -95,36 +96,18 @@ export function isCandidate(file: FileEntry, rules: CommonRules, now: Date): boo
   return isIncluded(file, rules) && !isExcluded(file, rules) && isOldEnough(file, rules, now);
 }
 
-/** Plain code-unit order, independent of locale, so plans are identical everywhere. */
-export function comparePaths(a: FileEntry, b: FileEntry): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-}
+export { comparePaths, deletionOrder, inodeKey };
 
-/** Deletion order for `sort_by`: oldest mtime / oldest ctime / largest first; ties by path. */
-export function deletionOrder(sortBy: SortKey): (a: FileEntry, b: FileEntry) => number {
-  const primary: (a: FileEntry, b: FileEntry) => number =
-    sortBy === 'size'
-      ? (a, b) => b.size - a.size
-      : sortBy === 'ctime'
-        ? (a, b) => a.ctimeMs - b.ctimeMs
-        : (a, b) => a.mtimeMs - b.mtimeMs;
-  return (a, b) => primary(a, b) || comparePaths(a, b);
-}
-
+/**
+ * A full sort in deletion order (the order a FileView keeps incrementally; see file-view.ts). For small lists and
+ * as the reference the kept orders are checked against.
+ */
 export function sortForDeletion(files: readonly FileEntry[], sortBy: SortKey): FileEntry[] {
   return [...files].sort(deletionOrder(sortBy));
 }
 
-/**
- * Identity of the inode behind a path. An entry without an inode number (0: not stat'ed) is its own inode,
- * so it is never merged with an unrelated file.
- */
-export function inodeKey(file: FileEntry): string {
-  return file.ino === 0 ? `path:${file.path}` : `${file.dev}:${file.ino}`;
-}
-
 /** Bytes held by `files`: size once per distinct inode, as the tally counts them (SPEC §2). */
-export function distinctBytes(files: readonly FileEntry[]): number {
+export function distinctBytes(files: Iterable<FileEntry>): number {
   const seen = new Set<string>();
   let bytes = 0;
   for (const file of files) {
@@ -170,7 +153,7 @@ export function describeOrder(sortBy: SortKey): string {
  * Why the files that `isCandidate` rejects are protected ("2 excluded, 1 too young"), so a blocked target
  * tells the operator what to change. Empty when nothing is protected.
  */
-export function describeProtected(files: readonly FileEntry[], rules: CommonRules, now: Date): string {
+export function describeProtected(files: Iterable<FileEntry>, rules: CommonRules, now: Date): string {
   let outside = 0;
   let excluded = 0;
   let young = 0;

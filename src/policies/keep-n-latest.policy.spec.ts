@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { keepNLatestPolicy } from './keep-n-latest.policy.js';
-import { deletedPaths, file, HOUR, NOW } from './test-files.js';
+import { deletedPaths, file, HOUR, NOW, overArray } from './test-files.js';
 
-const plan = keepNLatestPolicy.plan;
+const plan = overArray(keepNLatestPolicy.plan);
 
 /** Files named by age: `h1` is one hour old, `h5` five hours old. */
 const byAge = (...hours: number[]) => hours.map((h) => file(`h${h}`, { size: h, ageSeconds: h * HOUR }));

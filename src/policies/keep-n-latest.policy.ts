@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
+import type { FileView } from '../measuring/file-view.js';
 import {
   commonRules,
   countFiles,
@@ -10,7 +11,6 @@ import {
   isIncluded,
   isOldEnough,
   makePlan,
-  sortForDeletion,
   sortKeyParam,
 } from './candidates.js';
 import { fileCount, sortBy } from './param-types.js';
@@ -36,26 +36,41 @@ export const keepNLatestPolicy: PolicyDefinition<z.infer<typeof keepNLatestParam
  * and are always kept; the others are deleted in deletion order unless protected. A protected file among the
  * others is never compensated for by deleting one of the latest: the target is reported as blocked instead.
  * Files are counted by path, so each hard link is one file.
+ *
+ * Only the older files are read, in deletion order (the latest are never visited). The scope's size is the
+ * view's when there is no `include`; with one, counting it reads every path once (no sort).
  */
-export function planKeepNLatest(files: readonly FileEntry[], params: KeepNLatestParams, now: Date): Plan {
+export function planKeepNLatest(files: FileView, params: KeepNLatestParams, now: Date): Plan {
   const keepCount = params.keep_count;
   if (typeof keepCount !== 'number') return emptyPlan('keep_count is not set');
   const rules = commonRules(params);
-  const scope = files.filter((file) => isIncluded(file, rules));
-  if (scope.length <= keepCount) return emptyPlan(`${countFiles(scope.length)}, within keep_count ${keepCount}`);
+  let scope = files.size;
+  if (rules.include !== null) {
+    scope = 0;
+    for (const file of files.entries()) if (isIncluded(file, rules)) scope++;
+  }
+  if (scope <= keepCount) return emptyPlan(`${countFiles(scope)}, within keep_count ${keepCount}`);
 
   const order = sortKeyParam(params);
-  const older = sortForDeletion(scope, order).slice(0, scope.length - keepCount);
-  const toDelete = older.filter((file) => !isExcluded(file, rules) && isOldEnough(file, rules, now));
+  const toDelete: FileEntry[] = [];
+  const protectedOlder: FileEntry[] = [];
+  let older = 0;
+  for (const file of files.ordered(order)) {
+    if (older >= scope - keepCount) break;
+    if (!isIncluded(file, rules)) continue;
+    older++;
+    if (!isExcluded(file, rules) && isOldEnough(file, rules, now)) toDelete.push(file);
+    else protectedOlder.push(file);
+  }
   const reason =
-    `${countFiles(scope.length)}, over keep_count ${keepCount} by ${scope.length - keepCount}: ` +
+    `${countFiles(scope)}, over keep_count ${keepCount} by ${scope - keepCount}: ` +
     `delete ${countFiles(toDelete.length)}, ${describeOrder(order)}`;
-  const remaining = scope.length - toDelete.length;
+  const remaining = scope - toDelete.length;
   if (remaining <= keepCount) return makePlan(toDelete, reason);
   return makePlan(toDelete, reason, {
     reason:
       `still ${countFiles(remaining)} after deleting every deletable file, over keep_count ${keepCount} ` +
-      `(protected: ${describeProtected(older, rules, now)})`,
+      `(protected: ${describeProtected(protectedOlder, rules, now)})`,
     overBy: remaining - keepCount,
     unit: 'files',
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { maxSizePolicy } from './max-size.policy.js';
-import { deletedPaths, file, HOUR, NOW } from './test-files.js';
+import { deletedPaths, file, HOUR, NOW, overArray } from './test-files.js';
 
-const plan = maxSizePolicy.plan;
+const plan = overArray(maxSizePolicy.plan);
 
 describe('max_size', () => {
   it('plans nothing for an empty target', () => {

@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
+import type { FileView } from '../measuring/file-view.js';
 import {
   commonRules,
   countFiles,
+  deletionOrder,
   describeOrder,
   describeProtected,
-  distinctBytes,
   emptyPlan,
   formatBytes,
-  inodeKey,
   isCandidate,
   makePlan,
-  sortForDeletion,
   sortKeyParam,
 } from './candidates.js';
 import { byteCount, sortBy } from './param-types.js';
@@ -32,35 +31,45 @@ export const maxSizePolicy: PolicyDefinition<z.infer<typeof maxSizeParams>> = {
 };
 
 /**
- * Usage is the whole target's bytes (distinct inodes, included or not), since that is what the cap limits.
- * Candidates are deleted in `sort_by` order until usage is at most `max_bytes`; if they run out first, the
- * plan still deletes them all and reports the target as blocked.
+ * Usage is the whole target's bytes (distinct inodes, included or not: the tally), since that is what the cap
+ * limits. Files are read in `sort_by` order, candidates taken until usage is at most `max_bytes` — so a plan
+ * reads about as many files as it deletes, plus the protected ones before them. If candidates run out first,
+ * the plan still deletes them all and reports the target as blocked.
+ *
+ * Deleting a hard link frees nothing until every link of the inode in the target is gone, so an inode is
+ * deleted as a unit (all its links together, at its first link's place in the order), and an inode with a
+ * protected link is skipped: deleting its other links could never free a byte.
  */
-export function planMaxSize(files: readonly FileEntry[], params: MaxSizeParams, now: Date): Plan {
+export function planMaxSize(files: FileView, params: MaxSizeParams, now: Date): Plan {
   const maxBytes = params.max_bytes;
   if (typeof maxBytes !== 'number') return emptyPlan('max_bytes is not set');
-  const initial = distinctBytes(files);
+  const initial = files.tally().bytes;
   if (initial <= maxBytes) return emptyPlan(`${formatBytes(initial)} is within max_bytes ${formatBytes(maxBytes)}`);
 
   const rules = commonRules(params);
   const order = sortKeyParam(params);
-  const candidates = sortForDeletion(
-    files.filter((file) => isCandidate(file, rules, now)),
-    order,
-  );
-  const units = inodeUnits(files, candidates);
   const toDelete: FileEntry[] = [];
+  /** Paths of linked inodes already decided (deleted as a unit, or pinned by a protected link). */
+  const linkedDone = new Set<string>();
   let usage = initial;
-  for (const unit of units) {
+  for (const file of files.ordered(order)) {
     if (usage <= maxBytes) break;
-    toDelete.push(...unit);
-    usage -= unit[0]!.size;
+    if (!isCandidate(file, rules, now) || linkedDone.has(file.path)) continue;
+    const links = files.linksOf(file);
+    if (links.length > 1) {
+      for (const link of links) linkedDone.add(link.path);
+      if (!links.every((link) => isCandidate(link, rules, now))) continue;
+      toDelete.push(...[...links].sort(deletionOrder(order)));
+    } else {
+      toDelete.push(file);
+    }
+    usage -= file.size;
   }
 
   const over = `${formatBytes(initial)} over max_bytes ${formatBytes(maxBytes)} by ${formatBytes(initial - maxBytes)}`;
   const reason = `${over}: delete ${countFiles(toDelete.length)}, ${describeOrder(order)}`;
   if (usage <= maxBytes) return makePlan(toDelete, reason);
-  const protectedBy = describeProtected(files, rules, now);
+  const protectedBy = describeProtected(files.entries(), rules, now);
   return makePlan(toDelete, reason, {
     reason:
       `still ${formatBytes(usage - maxBytes)} over max_bytes after deleting every deletable file` +
@@ -68,24 +77,4 @@ export function planMaxSize(files: readonly FileEntry[], params: MaxSizeParams, 
     overBy: usage - maxBytes,
     unit: 'bytes',
   });
-}
-
-/**
- * Groups the ordered candidates by inode, each group placed at its first link's position. Deleting a hard
- * link frees nothing until every link of the inode in the target is gone, so an inode is deleted as a unit
- * (all its links together), and an inode with a protected link is skipped: deleting its other links could
- * never free a byte. Links of one inode share mtime, ctime and size, so the order is otherwise unchanged.
- */
-function inodeUnits(files: readonly FileEntry[], orderedCandidates: readonly FileEntry[]): FileEntry[][] {
-  const candidateKeys = new Set(orderedCandidates.map((file) => file.path));
-  const pinned = new Set(files.filter((file) => !candidateKeys.has(file.path)).map(inodeKey));
-  const units = new Map<string, FileEntry[]>();
-  for (const file of orderedCandidates) {
-    const key = inodeKey(file);
-    if (pinned.has(key)) continue;
-    const unit = units.get(key);
-    if (unit) unit.push(file);
-    else units.set(key, [file]);
-  }
-  return [...units.values()];
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { companionPath, orphansPolicy } from './orphans.policy.js';
-import { deletedPaths, file, NOW } from './test-files.js';
+import { deletedPaths, file, NOW, overArray } from './test-files.js';
 
-const plan = orphansPolicy.plan;
+const plan = overArray(orphansPolicy.plan);
 const files = (...paths: string[]) => paths.map((p) => file(p, { size: 10 }));
 
 describe('orphans', () => {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
+import type { FileView } from '../measuring/file-view.js';
 import { basename, commonRules, comparePaths, countFiles, dirname, emptyPlan, globMatcher, isCandidate, makePlan } from './candidates.js';
 import type { Plan } from './plan.js';
 import type { PolicyDefinition, PolicyParams } from './policy.js';
@@ -43,17 +44,18 @@ export const orphansPolicy: PolicyDefinition<z.infer<typeof orphansParams>> = {
  * orphan when the path its `companion` template names, resolved in the file's own directory, is not a file of
  * the target. Orphans are deleted when the common rules allow (include, exclude, min_age_seconds), by path.
  * No cap, so never blocked; no next run (a young orphan is simply found by the next sweep or event).
+ * Every path is read once (orphans depend on no order); only the orphans are sorted.
  */
-export function planOrphans(files: readonly FileEntry[], params: OrphansParams, now: Date): Plan {
+export function planOrphans(files: FileView, params: OrphansParams, now: Date): Plan {
   const { pattern, companion: template } = params;
   if (typeof pattern !== 'string' || typeof template !== 'string') return emptyPlan('pattern or companion is not set');
   const matches = globMatcher(pattern) ?? (() => false);
   const rules = commonRules(params);
-  const present = new Set(files.map((file) => file.path));
-  const orphans = files
-    .filter((file) => matches(file.path) && !present.has(companionPath(file.path, template)))
-    .filter((file) => isCandidate(file, rules, now))
-    .sort(comparePaths);
+  const orphans: FileEntry[] = [];
+  for (const file of files.entries()) {
+    if (matches(file.path) && !files.has(companionPath(file.path, template)) && isCandidate(file, rules, now)) orphans.push(file);
+  }
+  orphans.sort(comparePaths);
   return makePlan(orphans, `delete ${countFiles(orphans.length)} matching ${pattern} without ${template}`);
 }
 

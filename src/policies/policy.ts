@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { FileEntry } from '../measuring/file-entry.js';
-import type { Tally } from '../measuring/file-index.js';
+import type { FileView, Tally } from '../measuring/file-view.js';
 import type { commonParams } from './param-types.js';
 import type { Plan } from './plan.js';
 
@@ -28,10 +27,11 @@ export interface PolicyDefinition<Own extends object> {
   /** Names of parameters of which at least one set must be present, e.g. [['max_bytes']]. */
   readonly required: ReadonlyArray<readonly string[]>;
   /**
-   * Decides what to delete from a target, purely: `files` is the whole target, `now` is the planning instant.
-   * Never touches the filesystem.
+   * Decides what to delete from a target, purely: `files` is the whole target as an ordered, lazy view (read in
+   * the order the policy needs and only as far as it needs, so a plan costs about what it deletes), `now` is
+   * the planning instant. Never touches the filesystem.
    */
-  plan(files: readonly FileEntry[], params: PolicyParams<Own>, now: Date): Plan;
+  plan(files: FileView, params: PolicyParams<Own>, now: Date): Plan;
   /**
    * For policies with a cap (bytes, files): whether the tally is over it, so that an update that crosses it
    * triggers a cleanup at once. Policies without one (age, orphans) leave it out: expiry timers and sweeps run

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { FileEntry } from '../measuring/file-entry.js';
 import { removeBeforeDatePolicy } from './remove-before-date.policy.js';
-import { DAY, deletedPaths, file, type FileOptions, HOUR, NOW } from './test-files.js';
+import { DAY, deletedPaths, file, type FileOptions, HOUR, NOW, overArray } from './test-files.js';
 
-const plan = removeBeforeDatePolicy.plan;
+const plan = overArray(removeBeforeDatePolicy.plan);
 
 /** A file last modified at an absolute instant (NOW is 2026-03-01T12:00:00Z). */
 function fileAt(path: string, iso: string, options: FileOptions = {}): FileEntry {

@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import type { FileEntry } from '../measuring/file-entry.js';
-import {
-  type CommonRules,
-  commonRules,
-  comparePaths,
-  countFiles,
-  emptyPlan,
-  isCandidate,
-  isExcluded,
-  isIncluded,
-  makePlan,
-  oldEnoughAt,
-} from './candidates.js';
+import type { FileView } from '../measuring/file-view.js';
+import { commonRules, countFiles, emptyPlan, isExcluded, isIncluded, isOldEnough, makePlan, oldEnoughAt } from './candidates.js';
 import { AGE_BY, isoInstant, parseIsoInstant } from './param-types.js';
 import type { Plan } from './plan.js';
 import type { PolicyDefinition, PolicyParams } from './policy.js';
@@ -58,20 +48,30 @@ type Threshold =
  * in-scope, unexcluded file becomes deletable: when a rolling threshold overtakes it, or when it becomes old
  * enough under `min_age_seconds`, whichever is later. A fixed threshold never moves, so then only the
  * `min_age_seconds` wait of files already before it can produce a next run.
+ *
+ * Files are read oldest first, and only as far as needed: up to the threshold (what goes), then, for a rolling
+ * threshold, until no later file can become deletable before the earliest instant found (the next run).
  */
-export function planRemoveBeforeDate(files: readonly FileEntry[], params: RemoveBeforeDateParams, now: Date): Plan {
+export function planRemoveBeforeDate(files: FileView, params: RemoveBeforeDateParams, now: Date): Plan {
   const threshold = thresholdOf(params, now);
   if (!threshold) return emptyPlan('neither before_date nor max_age_days is set');
   const ageBy: AgeBy = params.age_by === 'ctime' ? 'ctime' : 'mtime';
   const key = (file: FileEntry): number => (ageBy === 'ctime' ? file.ctimeMs : file.mtimeMs);
   const rules = commonRules(params);
 
-  const toDelete = files
-    .filter((file) => isCandidate(file, rules, now) && key(file) < threshold.thresholdMs)
-    .sort((a, b) => key(a) - key(b) || comparePaths(a, b));
-  const deleted = new Set(toDelete);
-  const remaining = files.filter((file) => !deleted.has(file) && isIncluded(file, rules) && !isExcluded(file, rules));
-  const nextRunAt = nextDeletableAt(remaining, threshold, key, rules, now);
+  const toDelete: FileEntry[] = [];
+  let earliest = Infinity;
+  for (const file of files.ordered(ageBy)) {
+    const before = key(file) < threshold.thresholdMs;
+    // A rolling threshold overtakes a file one millisecond after key + maxAge; a fixed one never overtakes it.
+    const ageAt = threshold.kind === 'rolling' ? Math.floor(key(file) + threshold.maxAgeMs) + 1 : before ? -Infinity : Infinity;
+    // Files come in key order, so none after this one becomes deletable earlier.
+    if (!before && ageAt >= earliest) break;
+    if (!isIncluded(file, rules) || isExcluded(file, rules)) continue;
+    if (before && isOldEnough(file, rules, now)) toDelete.push(file);
+    else earliest = Math.min(earliest, Math.max(ageAt, oldEnoughAt(file, rules)));
+  }
+  const nextRunAt = earliest === Infinity ? null : new Date(Math.max(earliest, now.getTime() + 1));
   const reason = `delete ${countFiles(toDelete.length)} with ${ageBy} before ${threshold.label}, oldest first`;
   return makePlan(toDelete, reason, null, nextRunAt);
 }
@@ -89,30 +89,4 @@ function thresholdOf(params: RemoveBeforeDateParams, now: Date): Threshold | nul
     return { kind: 'rolling', thresholdMs, maxAgeMs, label };
   }
   return null;
-}
-
-/**
- * Earliest whole millisecond at which one of `remaining` (none deletable now) becomes deletable; null when none
- * ever will. Clamped after `now` so float rounding can never schedule a run in the past.
- */
-function nextDeletableAt(
-  remaining: readonly FileEntry[],
-  threshold: Threshold,
-  key: (file: FileEntry) => number,
-  rules: CommonRules,
-  now: Date,
-): Date | null {
-  let earliest = Infinity;
-  for (const file of remaining) {
-    let ageAt: number;
-    if (threshold.kind === 'rolling') {
-      // Strictly older: key < t - maxAge, first reached one millisecond after key + maxAge.
-      ageAt = Math.floor(key(file) + threshold.maxAgeMs) + 1;
-    } else {
-      if (key(file) >= threshold.thresholdMs) continue;
-      ageAt = -Infinity;
-    }
-    earliest = Math.min(earliest, Math.max(ageAt, oldEnoughAt(file, rules)));
-  }
-  return earliest === Infinity ? null : new Date(Math.max(earliest, now.getTime() + 1));
 }

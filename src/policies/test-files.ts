@@ -1,4 +1,6 @@
 import type { FileEntry } from '../measuring/file-entry.js';
+import { FileIndex } from '../measuring/file-index.js';
+import { ArrayFileView, type FileView } from '../measuring/file-view.js';
 import type { Plan } from './plan.js';
 
 /** Builders for policy specs: a fixed planning instant and terse FileEntry construction. */
@@ -44,3 +46,25 @@ export const SECOND = 1;
 export const MINUTE = 60;
 export const HOUR = 3600;
 export const DAY = 86_400;
+
+/** A FileIndex holding `files` (the live view policies plan over in the service). */
+export function indexOf(files: readonly FileEntry[]): FileIndex {
+  const index = new FileIndex();
+  for (const entry of files) index.upsert(entry);
+  return index;
+}
+
+/**
+ * A policy's planner over an array, for scenario specs: it plans over an array-backed view and over a FileIndex
+ * holding the same files, and throws when the two plans differ, so every scenario checks the kept orders too.
+ */
+export function overArray<P>(plan: (files: FileView, params: P, now: Date) => Plan): (files: readonly FileEntry[], params: P, now: Date) => Plan {
+  return (files, params, now) => {
+    const fromArray = plan(new ArrayFileView(files), params, now);
+    const fromIndex = plan(indexOf(files), params, now);
+    if (JSON.stringify(fromIndex) !== JSON.stringify(fromArray)) {
+      throw new Error(`plans differ:\n  array: ${JSON.stringify(fromArray)}\n  index: ${JSON.stringify(fromIndex)}`);
+    }
+    return fromArray;
+  };
+}
