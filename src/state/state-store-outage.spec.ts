@@ -220,6 +220,27 @@ describe('StateStore while the log cannot be written', () => {
       expect(store.writeStatus()).toMatchObject({ dropped: 53 });
     });
 
+    it('keeps the order of facts recorded before the outage began but still waiting behind a write', async () => {
+      const first = log.holdAppend(); // completed(1) is being written when the database goes away
+      const flushing = log.holdAppend(); // the write a decision tries once it is away
+      const one = store.record([completed(1)]);
+      await first.reached;
+      const decision = store.transact(() => ({ events: [created('/rec')], result: 'ok' }));
+      const two = store.record([completed(2)]); // waits behind the decision
+      log.failAppends = away();
+      first.release();
+      await flushing.reached; // the outage has begun; the decision's flush is still waiting for an answer
+
+      const three = store.record([completed(3)]);
+      flushing.release();
+      await expect(decision).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      await Promise.all([one, two, three]);
+
+      log.failAppends = undefined;
+      await after(FLUSH_FIRST_DELAY_MS);
+      expect(written(log)).toEqual(['database.unavailable', 'cleanup.completed#1', 'cleanup.completed#2', 'cleanup.completed#3', 'database.available']);
+    });
+
     it('a decision during the outage is refused with DatabaseUnavailableError and nothing of it is applied or written later', async () => {
       log.failAppends = away();
       await store.record([completed(1)]);

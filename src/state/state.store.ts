@@ -76,6 +76,8 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
   private loaded = false;
   private readonly spool: EventSpool;
   private outage: Outage | undefined;
+  /** Calls of record() waiting in the queue. */
+  private queuedRecords = 0;
   private stopped = false;
 
   constructor(
@@ -194,12 +196,17 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
    */
   record(events: NewEvent[]): Promise<EventRecord[]> {
     if (events.length === 0) return Promise.resolve([]);
-    if (this.outage) {
+    if (this.outage && this.queuedRecords === 0) {
       // Behind what waits already, without queueing behind a write that may hang on a database that is away.
       this.toSpool(events);
       return Promise.resolve([]);
     }
-    return this.queue.run(() => this.commitOrSpool(events));
+    // Facts recorded before are still queued (behind a write that began before the outage): after them, in order.
+    this.queuedRecords++;
+    return this.queue.run(() => {
+      this.queuedRecords--;
+      return this.commitOrSpool(events);
+    });
   }
 
   /** Whether the log takes writes, and what waits in the spool. */
