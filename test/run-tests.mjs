@@ -12,12 +12,11 @@
  * Options: --sqlite-only (skip the PostgreSQL run), --no-image (skip the image phase), and any further arguments
  * go to Jest.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from './support/postgres-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, '.test-results');
@@ -50,70 +49,6 @@ async function jest(label, env, projectArgs, stdio = 'inherit') {
   const report = JSON.parse(readFileSync(outputFile, 'utf8'));
   const brokenSuites = report.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
   return { label, passed: report.numPassedTests, failed: report.numFailedTests + brokenSuites + (report.numPendingTests ?? 0) };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function findPostgresBin() {
-  const candidates = [];
-  const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
-  if (existsSync('/usr/lib/postgresql')) {
-    for (const version of readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))) {
-      candidates.push(`/usr/lib/postgresql/${version}/bin`);
-    }
-  }
-  return candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl')));
-}
-
-/** Starts a private PostgreSQL server; returns its admin URL and a stop function. */
-async function startPostgres() {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
-  const base = mkdtempSync(path.join(tmpdir(), 'sm-pg-'));
-  chmodSync(base, 0o755);
-  const data = path.join(base, 'data');
-  const password = `pw-${process.pid}-${Date.now()}`;
-  const pwfile = path.join(base, 'pwfile');
-  writeFileSync(pwfile, `${password}\n`);
-  const asRoot = process.getuid?.() === 0;
-  const owner = asRoot ? ['runuser', '-u', 'postgres', '--'] : [];
-  if (asRoot) spawnSync('chown', ['-R', 'postgres', base]);
-  const exec = (command, commandArgs) => {
-    const full = [...owner, path.join(bin, command), ...commandArgs];
-    const result = spawnSync(full[0], full.slice(1), { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
-  };
-  exec('initdb', ['-D', data, '-U', 'sm', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
-  exec('pg_ctl', [
-    'start', '-w', '-t', '60', '-D', data, '-l', path.join(base, 'server.log'),
-    '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${base} -c fsync=on -c max_connections=200`,
-  ]);
-  const pid = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  say(`PostgreSQL started on 127.0.0.1:${port} (pid ${pid})`);
-  const stop = async () => {
-    try {
-      process.kill(pid, 'SIGINT'); // fast shutdown, by PID
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 300 && existsSync(path.join(data, 'postmaster.pid')); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    rmSync(base, { recursive: true, force: true });
-    say(`PostgreSQL (pid ${pid}) stopped`);
-  };
-  return { url: `postgres://sm:${password}@127.0.0.1:${port}/postgres`, stop };
 }
 
 /**
@@ -167,7 +102,7 @@ async function main() {
   if (!sqliteOnly) {
     let postgres;
     try {
-      postgres = await startPostgres();
+      postgres = await startPostgres({ say });
       results.push(await jest('postgres', { SM_TEST_DB: 'postgres', SM_TEST_PG_URL: postgres.url }, ['--selectProjects', 'e2e']));
     } catch (error) {
       say(`PostgreSQL run failed: ${error.message}`);

@@ -10,7 +10,6 @@ import type { NewEvent } from '../event-log/event.types.js';
 export class EventSpool {
   private readonly queue: NewEvent[] = [];
   private droppedCount = 0;
-  private droppedSinceEmpty = 0;
 
   constructor(private readonly max: number) {}
 
@@ -21,11 +20,6 @@ export class EventSpool {
   /** Events dropped since start (the metric). */
   get dropped(): number {
     return this.droppedCount;
-  }
-
-  /** Events dropped since the spool was last empty (reported once the database is back). */
-  get droppedInOutage(): number {
-    return this.droppedSinceEmpty;
   }
 
   /** Appends what fits; returns how many were dropped. */
@@ -39,7 +33,6 @@ export class EventSpool {
       this.queue.push({ ...event, uid: event.uid ?? randomUUID(), at: event.at ?? at });
     }
     this.droppedCount += dropped;
-    this.droppedSinceEmpty += dropped;
     return dropped;
   }
 
@@ -51,6 +44,5 @@ export class EventSpool {
   /** Removes the oldest `n` events (once they are committed). */
   shift(n: number): void {
     this.queue.splice(0, n);
-    if (this.queue.length === 0) this.droppedSinceEmpty = 0;
   }
 }

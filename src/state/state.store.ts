@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { EventBus, Topic } from '../common/event-bus.js';
@@ -47,7 +48,11 @@ interface Outage {
   delayMs: number;
   timer: NodeJS.Timeout | undefined;
   spooled: number;
+  /** Events dropped in this outage (the spool was full). */
+  dropped: number;
   warnedFull: boolean;
+  /** The uid of its `database.available`: a commit whose answer is lost is not written twice when tried again. */
+  readonly endUid: string;
 }
 
 /**
@@ -71,6 +76,8 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
   private loaded = false;
   private readonly spool: EventSpool;
   private outage: Outage | undefined;
+  /** Calls of record() waiting in the queue. */
+  private queuedRecords = 0;
   private stopped = false;
 
   constructor(
@@ -189,12 +196,17 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
    */
   record(events: NewEvent[]): Promise<EventRecord[]> {
     if (events.length === 0) return Promise.resolve([]);
-    if (this.outage) {
+    if (this.outage && this.queuedRecords === 0) {
       // Behind what waits already, without queueing behind a write that may hang on a database that is away.
       this.toSpool(events);
       return Promise.resolve([]);
     }
-    return this.queue.run(() => this.commitOrSpool(events));
+    // Facts recorded before are still queued (behind a write that began before the outage): after them, in order.
+    this.queuedRecords++;
+    return this.queue.run(() => {
+      this.queuedRecords--;
+      return this.commitOrSpool(events);
+    });
   }
 
   /** Whether the log takes writes, and what waits in the spool. */
@@ -267,7 +279,10 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
 
   private toSpool(events: readonly NewEvent[]): void {
     const dropped = this.spool.push(events, this.clock.now());
-    if (this.outage) this.outage.spooled += events.length - dropped;
+    if (this.outage) {
+      this.outage.spooled += events.length - dropped;
+      this.outage.dropped += dropped;
+    }
     if (dropped > 0 && this.outage && !this.outage.warnedFull) {
       this.outage.warnedFull = true;
       this.logger.error(
@@ -283,7 +298,7 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const since = this.clock.now();
-    this.outage = { kind: error.kind, since, error: error.message, delayMs: FLUSH_FIRST_DELAY_MS, timer: undefined, spooled: 0, warnedFull: false };
+    this.outage = { kind: error.kind, since, error: error.message, delayMs: FLUSH_FIRST_DELAY_MS, timer: undefined, spooled: 0, dropped: 0, warnedFull: false, endUid: randomUUID() };
     this.logger.error(`The event log cannot be written (${error.message}): events are spooled in memory and written once it can`);
     // The first spooled event says when and why; it is written before the others.
     this.toSpool([{ type: 'database.unavailable', payload: { since: since.toISOString(), error: error.message } }]);
@@ -322,16 +337,15 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
     }
     const outage = this.outage;
     if (!outage) return true;
-    const dropped = this.spool.droppedInOutage;
+    const dropped = outage.dropped;
     const seconds = Math.round((this.clock.now().getTime() - outage.since.getTime()) / 1000);
     try {
-      await this.commit([{ type: 'database.available', payload: { unavailable_seconds: seconds, spooled: outage.spooled, dropped } }]);
+      await this.commit([{ type: 'database.available', uid: outage.endUid, payload: { unavailable_seconds: seconds, spooled: outage.spooled, dropped } }]);
     } catch {
       return false;
     }
     clearTimeout(outage.timer);
     this.outage = undefined;
-    this.spool.shift(0);
     this.logger.log(`The event log takes writes again after ${seconds} s: ${outage.spooled} spooled events written${dropped > 0 ? `, ${dropped} dropped` : ''}`);
     return true;
   }

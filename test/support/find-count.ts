@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
 
-/** The independent count of a tree: distinct inodes' sizes and regular-file paths, as `find` sees them. */
-export function findCount(root: string): { bytes: number; files: number } {
-  const out = execFileSync('find', [root, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/**
+ * The independent count of a tree: distinct inodes' sizes and regular-file paths, as `find` sees them. `live`: the
+ * tree changes while it is counted (files deleted meanwhile are left out rather than failing the count).
+ */
+export function findCount(root: string, options: { live?: boolean } = {}): { bytes: number; files: number } {
+  const race = options.live ? ['-ignore_readdir_race'] : [];
+  const out = execFileSync('find', [root, ...race, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const inodes = new Map<string, number>();
   let files = 0;
   for (const line of out.split('\n')) {

@@ -14,7 +14,18 @@ import { MIGRATIONS } from './migrations/index.js';
 export function createDataSource(database: AppConfig['database']): DataSource {
   const common = { entities: EVENT_LOG_ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   if (database.driver === 'postgres') {
-    return new DataSource({ ...common, type: 'postgres', url: database.url, poolSize: 5, connectTimeoutMS: 10_000 });
+    const logger = new Logger('DatabasePool');
+    return new DataSource({
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      poolSize: 5,
+      connectTimeoutMS: 10_000,
+      // An idle pooled connection ended by the server (a restart, a fast shutdown) is an `error` event on the pool:
+      // handled here, never thrown. The connection is dropped; the next query opens another or fails, and the state
+      // store spools what it cannot write meanwhile.
+      poolErrorHandler: (error: unknown) => logger.warn(`A pooled PostgreSQL connection ended: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
   mkdirSync(path.dirname(database.path), { recursive: true });
   return new DataSource({

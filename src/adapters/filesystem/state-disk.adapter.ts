@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -19,6 +19,12 @@ export class StateDiskAdapter extends StateDisk {
     super();
     this.directory = config.dataDir;
     this.file = path.join(config.dataDir, RESERVE_FILE);
+    // On PostgreSQL nothing else creates the data directory before the reserve is made at start.
+    try {
+      mkdirSync(this.directory, { recursive: true });
+    } catch {
+      // Reported by the first statfs (StateDiskService), which does not stop start-up.
+    }
   }
 
   availableBytes(): number {
