@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from './support/eventually.js';
@@ -9,6 +8,7 @@ import { seededRandom } from './support/random.mjs';
 import { rawRequest } from './support/raw-http.js';
 import { spawnService, type ServiceProcess } from './support/service-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { mountTmpfs } from './support/tmpfs.js';
 
 /**
  * Every deletion is on the record across a crash (SPEC §8): the real service is SIGKILLed at seeded random
@@ -24,6 +24,7 @@ const FILE_BYTES = 100;
 /** The cap keeps 10 files. */
 const MAX_BYTES = 10 * FILE_BYTES;
 
+let fs: ReturnType<typeof mountTmpfs>;
 let dir: string;
 let rec: string;
 let intents: string;
@@ -31,7 +32,9 @@ let db: TestDatabase;
 let current: ServiceProcess | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sm-deletion-crash-'));
+  // On a tmpfs: creating 12,000 files a round on a busy disk would take most of the test's time.
+  fs = mountTmpfs('deletion-crash', 256 * 1024 * 1024, 65_536);
+  dir = fs.mount;
   rec = path.join(dir, 'volumes', 'cam', 'rec');
   mkdirSync(rec, { recursive: true });
   intents = path.join(dir, 'data', 'intents');
@@ -41,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stop('SIGKILL');
   await db.drop();
-  rmSync(dir, { recursive: true, force: true });
+  fs.unmount();
 });
 
 async function stop(signal: NodeJS.Signals): Promise<void> {
@@ -76,8 +79,10 @@ function intentLines(): number {
 /** Resolves once the open intent holds `lines` lines, or the run ended (no intent) after one was seen. */
 async function intentReaches(lines: number, service: ServiceProcess): Promise<boolean> {
   let seen = false;
+  const deadline = performance.now() + 60_000;
   for (;;) {
     if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.output()}`);
+    if (performance.now() > deadline) throw new Error(`no intent of ${lines} lines within 60 s:\n${service.output()}`);
     const now = intentLines();
     if (now >= lines) return true;
     if (now > 0) seen = true;
@@ -109,7 +114,7 @@ describe('deletion records across crashes', () => {
     let url = await current.ready;
     const registered = await rawRequest(url, 'POST', '/api/register', {
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: MAX_BYTES } }),
+      body: JSON.stringify({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: MAX_BYTES, min_age_seconds: 0 } }),
     });
     expect(registered.status).toBe(201);
     let since = ((await rawRequest(url, 'GET', '/api/events?limit=1')).json as { next_since: number }).next_since;
@@ -118,6 +123,9 @@ describe('deletion records across crashes', () => {
     const problems: string[] = [];
     let interrupted = 0;
     for (let round = 0; round < KILLS; round++) {
+      const t0 = performance.now();
+      const phases: string[] = [];
+      const phase = (name: string): void => void phases.push(`${name} ${Math.round(performance.now() - t0)}`);
       // The service is down: the target gets 12,000 files (a whole batch per directory).
       for (let d = 0; d < FILES / 1000; d++) {
         const sub = path.join(rec, `r${round}`, `d${d}`);
@@ -129,6 +137,7 @@ describe('deletion records across crashes', () => {
       const batch = 1 + Math.floor(random() * 10);
       const delayMs = Math.floor(random() * 8);
 
+      phase('filled');
       const service = spawnService(env, dir);
       current = service;
       const inside = await intentReaches(1 + batch * 1000, service);
@@ -138,22 +147,26 @@ describe('deletion records across crashes', () => {
       current = undefined;
 
       // Restarted: the open intent is reconciled, then the start-up sweep finishes the job.
+      phase('killed');
       current = spawnService(env, dir);
       url = await current.ready;
+      phase('restarted');
       await eventually(`round ${round}: the target back under its cap, no intent left`, () =>
-        findCount(rec).bytes <= MAX_BYTES && intentLines() === 0 ? true : undefined,
+        findCount(rec, { live: true }).bytes <= MAX_BYTES && intentLines() === 0 ? true : undefined,
       60_000, 50);
       const events = await eventually(`round ${round}: the runs on record`, async () => {
         const page = (await rawRequest(url, 'GET', `/api/events?type=cleanup.completed,cleanup.interrupted&since=${since}&limit=1000`)).json as { events: CleanupEvent[] };
         const recorded = page.events.filter((e) => e.payload.dry_run !== true);
         const files = recorded.reduce((n, e) => n + e.payload.files, 0);
-        return files >= before.files - findCount(rec).files ? recorded : undefined;
+        return files >= before.files - findCount(rec, { live: true }).files ? recorded : undefined;
       }, 30_000, 50);
+      phase('settled');
       const after = findCount(rec);
       const afterList = listFiles();
       const loggedFiles = events.reduce((n, e) => n + e.payload.files, 0);
       const loggedBytes = events.reduce((n, e) => n + e.payload.bytes, 0);
       if (events.some((e) => e.type === 'cleanup.interrupted')) interrupted++;
+      phase(`interrupted runs so far ${interrupted}`);
       if (loggedFiles !== before.files - after.files) problems.push(`round ${round}: log says ${loggedFiles} files deleted, find says ${before.files - after.files}`);
       if (loggedBytes !== before.bytes - after.bytes) problems.push(`round ${round}: log says ${loggedBytes} bytes freed, find says ${before.bytes - after.bytes}`);
       const runs = events.map((e) => e.payload.run).filter((r) => r !== undefined);
@@ -173,6 +186,8 @@ describe('deletion records across crashes', () => {
       await stop('SIGTERM');
       // Only the files of this round may go: the next round starts from an emptied tree.
       rmSync(path.join(rec, `r${round}`), { recursive: true, force: true });
+      phase('stopped');
+      if (process.env.SM_TEST_LOG_LEVEL === 'DEBUG') process.stdout.write(`round ${round}: ${phases.join(', ')}\n`);
       const leftover = findCount(rec);
       if (leftover.files !== 0) problems.push(`round ${round}: ${leftover.files} files of earlier rounds left`);
     }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from './support/eventually.js';
@@ -27,6 +27,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  if (service && process.env.SM_TEST_LOG_LEVEL === 'DEBUG') process.stdout.write(service.output());
   if (service && service.child.exitCode === null && service.child.signalCode === null) {
     service.child.kill('SIGKILL');
     await service.exited;
@@ -36,19 +37,20 @@ afterAll(async () => {
 
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** Writes zeros into `file` until the filesystem refuses (ENOSPC); returns the bytes written. */
-function fillWith(file: string): number {
+/** Appends zeros to `file` until only `leave` bytes are left on its filesystem. */
+function fillLeaving(file: string, leave: number): void {
   const fd = openSync(file, 'a');
   const chunk = Buffer.alloc(64 * 1024);
-  let written = 0;
   try {
-    for (;;) written += writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    for (;;) {
+      const s = statfsSync(file);
+      const room = s.bavail * s.bsize - leave;
+      if (room <= 0) return;
+      writeSync(fd, chunk, 0, Math.min(chunk.length, room));
+    }
   } finally {
     closeSync(fd);
   }
-  return written;
 }
 
 interface Health {
@@ -83,14 +85,29 @@ describe("a full manager's disk", () => {
       fs.mount,
     );
     const url = await service.ready;
-    expect((await rawRequest(url, 'POST', '/api/register', json({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: MAX_BYTES } }))).status).toBe(201);
+    expect((await rawRequest(url, 'POST', '/api/register', json({ volume_name: 'cam', path: '/rec', algorithm: 'max_size', params: { max_bytes: MAX_BYTES, min_age_seconds: 0 } }))).status).toBe(201);
     const health0 = (await rawRequest(url, 'GET', '/api/health')).json as Health;
     expect(health0.state_disk).toMatchObject({ full: false, reserve_bytes: 4 * MiB, path: data });
     const start = ((await rawRequest(url, 'GET', '/api/events?limit=1')).json as { next_since: number }).next_since;
 
-    // The disk fills: the manager gives its reserve back and says so.
+    // The volume sits at its cap; a segment more is a crossing.
+    let made = 0;
+    let bytesMade = 0;
+    const writeSegment = (): void => {
+      const file = path.join(rec, `seg-${String(made).padStart(6, '0')}.bin`);
+      try {
+        writeFileSync(file, Buffer.alloc(SEGMENT, 1));
+      } finally {
+        // A write cut short by the full disk leaves what it wrote, as an application's would.
+        made++;
+        bytesMade += statSync(file).size;
+      }
+    };
+    while (bytesMade < MAX_BYTES) writeSegment();
+
+    // The disk fills (half a MiB left): the manager gives its reserve back and says so.
     const ballast = path.join(fs.mount, 'ballast');
-    fillWith(ballast);
+    fillLeaving(ballast, MiB / 2);
     const full = await eventually('health reports the full disk', async () => {
       const answer = await rawRequest(url, 'GET', '/api/health');
       return answer.status === 503 && (answer.json as Health).state_disk.full ? (answer.json as Health) : undefined;
@@ -100,26 +117,26 @@ describe("a full manager's disk", () => {
     expect(refused.status).toBe(507);
     expect(refused.json).toMatchObject({ error: 'insufficient_storage' });
     expect((refused.json as { message: string }).message).toContain(`disk is full: ${data}`);
-    // The ballast takes the released reserve too: from here on nothing is left but what cleanup frees.
-    fillWith(ballast);
+    // The ballast takes the released reserve too: from here on the volume's segments and the log (its WAL grows
+    // with every commit until a checkpoint) share 2 MiB, and the disk stays full for the manager (under the reserve).
+    fillLeaving(ballast, 2 * MiB);
 
-    // A writer keeps pushing the volume over its cap; each segment it manages to write, cleanup must make room for.
-    let made = 0;
+    // A writer keeps pushing the volume over its cap; cleanup must keep making room.
+    const before = made;
     let refusedWrites = 0;
     const until = performance.now() + 8_000;
     while (performance.now() < until) {
       try {
-        writeFileSync(path.join(rec, `seg-${String(made).padStart(6, '0')}.bin`), Buffer.alloc(SEGMENT, 1));
-        made++;
+        writeSegment();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
         refusedWrites++;
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 20));
     }
+    expect(made - before).toBeGreaterThan((2 * MAX_BYTES) / SEGMENT);
     // Cleanup kept up: at the end the volume is within its cap (it may be one segment over, being cleaned).
-    await eventually('the volume back under its cap', () => (findCount(rec).bytes <= MAX_BYTES ? true : undefined), 10_000, 50);
-    expect(made).toBeGreaterThan(2 * MAX_BYTES / SEGMENT);
+    await eventually('the volume back under its cap', () => (findCount(rec, { live: true }).bytes <= MAX_BYTES ? true : undefined), 10_000, 50);
 
     // Space returns: the reserve comes back, the health and the requests with it.
     rmSync(ballast);
@@ -131,12 +148,12 @@ describe("a full manager's disk", () => {
     expect((await rawRequest(url, 'POST', '/api/register', json({ volume_name: 'cam', path: '/other', algorithm: 'max_size', params: { max_bytes: MAX_BYTES } }))).status).toBe(201);
 
     // Every cleanup of the full period is in the log, in order, once, and they account for every segment gone.
-    const left = findCount(rec).files;
+    const left = findCount(rec);
     const events = await eventually('the spooled cleanups written', async () => {
       const page = (await rawRequest(url, 'GET', `/api/events?since=${start}&limit=1000`)).json as { events: LoggedEvent[] };
       const cleanups = page.events.filter((e) => e.type === 'cleanup.completed' && e.payload.dry_run !== true);
       const files = cleanups.reduce((n, e) => n + (e.payload.files ?? 0), 0);
-      return files === made - left ? page.events : undefined;
+      return files === made - left.files ? page.events : undefined;
     }, 20_000, 100);
     const seqs = events.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -145,7 +162,7 @@ describe("a full manager's disk", () => {
     const runs = events.flatMap((e) => (e.payload.run ? [e.payload.run] : []));
     expect(new Set(runs).size).toBe(runs.length);
     const cleanups = events.filter((e) => e.type === 'cleanup.completed');
-    expect(cleanups.reduce((n, e) => n + (e.payload.bytes ?? 0), 0)).toBe((made - left) * SEGMENT);
+    expect(cleanups.reduce((n, e) => n + (e.payload.bytes ?? 0), 0)).toBe(bytesMade - left.bytes);
     expect(events.filter((e) => e.type === 'state.disk_full')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'state.disk_recovered')).toHaveLength(1);
     process.stdout.write(`full disk: ${made} segments written (${refusedWrites} refused by the full disk), ${cleanups.length} cleanups recorded\n`);

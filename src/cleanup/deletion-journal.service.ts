@@ -33,6 +33,8 @@ export interface ReconcileReport {
 export class DeletionJournalService implements OnModuleInit {
   private readonly logger = new Logger(DeletionJournalService.name);
   private readonly open = new Set<string>();
+  /** Whether the last intent could not be written (logged once per spell, not once per run). */
+  private failing = false;
 
   constructor(
     private readonly journal: IntentJournal,
@@ -54,6 +56,8 @@ export class DeletionJournalService implements OnModuleInit {
     try {
       await this.journal.open({ ...header, run, started_at: this.clock.now().toISOString() });
       this.open.add(run);
+      if (this.failing) this.logger.log('Deletion intents are written again');
+      this.failing = false;
     } catch (error) {
       durable = false;
       this.warnNotDurable(header.target, error);
@@ -157,9 +161,11 @@ export class DeletionJournalService implements OnModuleInit {
   }
 
   private warnNotDurable(target: string, error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
     this.logger.error(
       `The deletion intent of a run on ${target} cannot be written (${error instanceof Error ? error.message : String(error)}): ` +
-        'cleanup goes on; its record is kept in memory until the log takes it, and a crash meanwhile would lose it',
+        'cleanup goes on; its record is kept in memory until the log takes it, and a crash meanwhile would lose it (said once until intents are written again)',
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceState } from '../state/state.model.js';
-import { StateStore } from '../state/state.store.js';
+import { REQUEST_WRITE, StateStore } from '../state/state.store.js';
 
 /** Maintenance mode: while on, no automatic deletion happens (plans are logged as dry runs). */
 @Injectable()
@@ -23,7 +23,7 @@ export class MaintenanceService {
         events: [{ type: enabled ? 'maintenance.enabled' : 'maintenance.disabled', payload: { reason } }],
         result: undefined,
       };
-    });
+    }, REQUEST_WRITE);
     return this.current();
   }
 }

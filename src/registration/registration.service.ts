@@ -9,7 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { EventPayloads, NewEvent } from '../event-log/event.types.js';
 import { TargetPaths } from './target-paths.port.js';
 import { targetKey, type ManagerState, type Registration, type RegistrationSource } from '../state/state.model.js';
-import { StateStore } from '../state/state.store.js';
+import { StateStore, REQUEST_WRITE } from '../state/state.store.js';
 import { VolumeCatalog, type VolumeLookup } from '../volumes/volume-catalog.js';
 import { type RegistrationInput } from './registration.schema.js';
 import { isInside, overlapsProtectedDir } from './target-guard.js';
@@ -95,7 +95,7 @@ export class RegistrationService {
         this.logger.log(`Registration ${decision.outcome}: ${targetKey(input.volume_name, input.path)} (${input.algorithm}, ${source}${owner ? ` of ${owner}` : ''})`);
       }
       return { events: decision.event ? [decision.event] : [], result: decision };
-    });
+    }, REQUEST_WRITE);
   }
 
   /** Removes the registration of (volume_name, path); NotFoundError when there is none. */
@@ -106,7 +106,7 @@ export class RegistrationService {
       if (!existing) throw new NotFoundError(`No registration for volume "${volumeName}" path "${targetPath}"`, 'path');
       this.logger.log(`Registration removed: ${key} (${reason})`);
       return { events: [removedEvent(existing, reason)], result: existing };
-    });
+    }, REQUEST_WRITE);
   }
 
   /** Removes the registration of (volume_name, path) if `only` approves of it under the store's lock; whether it did. */
@@ -117,7 +117,7 @@ export class RegistrationService {
       if (!existing || !only(existing)) return { events: [], result: false };
       this.logger.log(`Registration removed: ${key} (${reason})`);
       return { events: [removedEvent(existing, reason)], result: true };
-    });
+    }, REQUEST_WRITE);
   }
 
   export(): RegistrationExport {
@@ -155,7 +155,7 @@ export class RegistrationService {
       events.push({ type: 'registrations.imported', payload: { ...summary } });
       this.logger.log(`Import (${mode}): ${JSON.stringify(counts)}`);
       return { events, result: summary };
-    });
+    }, REQUEST_WRITE);
   }
 
   /**
@@ -200,7 +200,7 @@ export class RegistrationService {
       events.push({ type: 'registrations.deployed', payload: { project, ...counts } });
       this.logger.log(`Deploy of project "${project}": ${JSON.stringify(counts)}`);
       return { events, result: summary };
-    });
+    }, REQUEST_WRITE);
   }
 
   /**
@@ -233,7 +233,7 @@ export class RegistrationService {
         }
       }
       return { events, result: events.length };
-    });
+    }, REQUEST_WRITE);
   }
 
   /** Checks every item's target on disk; the problems of all of them, named by index, in one error. */

@@ -30,6 +30,9 @@ export const FLUSH_MAX_DELAY_MS = 30_000;
 /** Spooled events written per transaction. */
 const FLUSH_BATCH = 500;
 
+/** The option of a transaction made for a request (an API call): refused with 507 while the manager's disk is full. */
+export const REQUEST_WRITE = { request: true } as const;
+
 export interface LogWriteStatus {
   /** `ok`; `unavailable`: writes fail (database away, I/O error); `full`: no space for them. */
   readonly status: 'ok' | 'unavailable' | 'full';

@@ -6,7 +6,15 @@ import { execFileSync } from 'node:child_process';
  */
 export function findCount(root: string, options: { live?: boolean } = {}): { bytes: number; files: number } {
   const race = options.live ? ['-ignore_readdir_race'] : [];
-  const out = execFileSync('find', [root, ...race, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const run = (): string => execFileSync('find', [root, ...race, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out: string;
+  try {
+    out = run();
+  } catch (error) {
+    // A directory removed (emptied by cleanup) between being listed and being opened: count again, once.
+    if (!options.live) throw error;
+    out = run();
+  }
   const inodes = new Map<string, number>();
   let files = 0;
   for (const line of out.split('\n')) {
