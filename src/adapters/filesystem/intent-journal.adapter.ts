@@ -105,9 +105,10 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleDestr
       writeSync(file.fd, text);
       fdatasyncSync(file.fd);
     } catch (error) {
-      this.logger.warn(`Intent of run ${run} could not be synced (${String(error)}): writing it again to a new file`);
       closeQuietly(file.fd);
+      // Thrown on when this fails too (no space: the caller says so once); said here when it saved the intent.
       file.fd = this.rewrite(run, file.lines.join(''));
+      this.logger.warn(`Intent of run ${run} could not be synced (${String(error)}): written again to a new file`);
     }
   }
 
