@@ -106,6 +106,8 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleDestr
       fdatasyncSync(file.fd);
     } catch (error) {
       closeQuietly(file.fd);
+      // Never closed twice: the number may be another file's by then.
+      file.fd = -1;
       // Thrown on when this fails too (no space: the caller says so once); said here when it saved the intent.
       file.fd = this.rewrite(run, file.lines.join(''));
       this.logger.warn(`Intent of run ${run} could not be synced (${String(error)}): written again to a new file`);
@@ -164,6 +166,7 @@ function syncDirectory(dir: string): void {
 }
 
 function closeQuietly(fd: number): void {
+  if (fd < 0) return;
   try {
     closeSync(fd);
   } catch {
