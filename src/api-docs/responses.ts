@@ -260,6 +260,7 @@ export const healthResponse = z
         watching: z.boolean(),
         watch_errors: count,
         last_scan: instant.nullable(),
+        scan_errors: count.describe("Entries the last scan could not read (permissions, or paths longer than the OS takes): not counted, never deleted"),
         scanning: z.object({ files_so_far: count, started_at: instant }).nullable(),
       }),
     ),

@@ -122,6 +122,14 @@ export class HealthService {
     // Degraded, not unhealthy: every registration stays and measured targets keep being cleaned meanwhile.
     if (docker.status === 'down') problems.push(`Docker Engine unreachable since ${docker.since ?? '?'}: ${docker.last_error ?? 'no answer'}`);
 
+    const measuring = this.measuring.status();
+    const unreadable = measuring.filter((m) => m.scan_errors > 0);
+    if (unreadable.length > 0) {
+      problems.push(
+        `${unreadable.map((m) => `${m.root}: ${m.scan_errors}`).join(', ')} entries could not be read at the last scan (permissions, or paths longer than the OS takes): not counted, never deleted`,
+      );
+    }
+
     const filesystems = this.filesystems();
     const targets = Object.entries(this.store.current.targets)
       .filter(([, record]) => record.tier !== 'ok')
@@ -143,7 +151,7 @@ export class HealthService {
       database,
       state_disk: stateDisk,
       scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
-      measuring: this.measuring.status(),
+      measuring,
       blocked: blockedTargets,
       maintenance: this.store.current.maintenance,
       docker,

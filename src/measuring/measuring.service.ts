@@ -133,6 +133,8 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     watching: boolean;
     watch_errors: number;
     last_scan: string | null;
+    /** Entries the last scan could not read: unreadable, or a path longer than the OS takes (PATH_MAX). */
+    scan_errors: number;
     scanning: { files_so_far: number; started_at: string } | null;
   }> {
     return [...this.monitors.entries()].map(([id, { monitor, root }]) => {
@@ -145,6 +147,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
         watching: stats.watching,
         watch_errors: stats.watchErrors,
         last_scan: stats.lastScanAt?.toISOString() ?? null,
+        scan_errors: stats.lastScanErrors,
         scanning: stats.scanning ? { files_so_far: stats.scanning.files, started_at: stats.scanning.startedAt.toISOString() } : null,
       };
     });

@@ -73,6 +73,8 @@ export class TargetMonitor {
   private restartAgain = false;
   /** Files found so far by the full scan in progress (for logs and health). */
   private scanProgress: { files: number; startedAt: Date } | undefined;
+  /** Entries the last scan could not read (unreadable, or a path longer than the OS takes). */
+  private lastScanErrors = 0;
   /** A directory moved within the target since things were last quiet: re-watch once more when they are. */
   private movedSinceQuiet = false;
   private batchesReceived = 0;
@@ -108,6 +110,7 @@ export class TargetMonitor {
     eventsApplied: number;
     watchErrors: number;
     lastScanAt: Date | undefined;
+    lastScanErrors: number;
     watching: boolean;
     scanning: { files: number; startedAt: Date } | undefined;
   } {
@@ -115,6 +118,7 @@ export class TargetMonitor {
       eventsApplied: this.eventsApplied,
       watchErrors: this.watchErrors,
       lastScanAt: this.lastScanAt,
+      lastScanErrors: this.lastScanErrors,
       watching: this.subscription !== undefined,
       scanning: this.scanProgress,
     };
@@ -224,6 +228,7 @@ export class TargetMonitor {
     const next = FileIndex.fromScan(output);
     this.index = next;
     this.lastScanAt = new Date();
+    this.lastScanErrors = output.errors;
     // Events that arrived during the scan may describe changes the scan did not see: apply them on top.
     this.flush();
     if (output.rootExists && this.watchSetting !== false && !this.subscription && !this.closed) await this.startWatching();
