@@ -30,7 +30,7 @@ const heap = (): number => {
 };
 
 /**
- * B12: planning one cap crossing of a max_size target (one new segment takes it over by one segment, the oldest
+ * B4P: planning one cap crossing of a max_size target (one new segment takes it over by one segment, the oldest
  * goes) at n files: the previous path (the whole index as an array, filtered and sorted) against the kept order
  * (the first read builds it; after that each crossing is the new file's insert, the plan, the deleted file's removal).
  */
@@ -72,7 +72,7 @@ export async function benchPlanning(sizes = [10_000, 100_000, 1_000_000], crossi
       crossingMs.push(performance.now() - started);
     }
     say(
-      `B12 plan one crossing of a max_size target, ${n.toLocaleString('en')} files: array + full sort median ${median(arrayRuns).toFixed(1)} ms; ` +
+      `B4P plan one crossing of a max_size target, ${n.toLocaleString('en')} files: array + full sort median ${median(arrayRuns).toFixed(1)} ms; ` +
         `kept order: first read (builds it) ${firstRead.toFixed(1)} ms, then per crossing plan p50 ${(percentile(planMs, 50) * 1000).toFixed(0)} µs ` +
         `p99 ${(percentile(planMs, 99) * 1000).toFixed(0)} µs, insert + plan + removal p50 ${(percentile(crossingMs, 50) * 1000).toFixed(0)} µs ` +
         `p99 ${(percentile(crossingMs, 99) * 1000).toFixed(0)} µs; order memory ≈ ${(orderBytes / n).toFixed(1)} B/file`,
