@@ -287,7 +287,7 @@ describe('health and documentation', () => {
       scheduler: { running: true },
     });
     expect(health.body.problems).toEqual(['1 registration(s) pending: volume missing']);
-    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['alert-emergency-repeat', 'alert-refresh', 'event-log-compaction', 'filesystem-sampling', 'sweep', 'volume-discovery', 'volume-usage']);
+    expect(health.body.scheduler.jobs.map((j: { name: string }) => j.name)).toEqual(['alert-emergency-repeat', 'alert-refresh', 'event-log-compaction', 'filesystem-sampling', 'state-disk', 'sweep', 'volume-discovery', 'volume-usage']);
     expect(health.body.scheduler.jobs.find((j: { name: string }) => j.name === 'sweep').next_run).toEqual(expect.any(String));
     expect(health.body.volumes).toEqual([
       { volume_name: 'caddy_data', status: 'available', registrations: 0, pending: 0, quarantined: 0 },

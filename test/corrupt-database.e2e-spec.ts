@@ -23,7 +23,7 @@ const started: ServiceProcess[] = [];
 function start(dbPath: string): ServiceProcess {
   const volumes = path.join(dir, 'volumes');
   mkdirSync(volumes, { recursive: true });
-  const service = spawnService({ SM_DB_PATH: dbPath, SM_VOLUMES_DIR: volumes, SM_API_PORT: '0' }, dir);
+  const service = spawnService({ SM_DB_PATH: dbPath, SM_VOLUMES_DIR: volumes, SM_API_PORT: '0', SM_STATE_RESERVE_MB: '0' }, dir);
   started.push(service);
   return service;
 }

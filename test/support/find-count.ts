@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process';
 export function findCount(root: string, options: { live?: boolean } = {}): { bytes: number; files: number } {
   const race = options.live ? ['-ignore_readdir_race'] : [];
   const run = (): string => execFileSync('find', [root, ...race, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out: string;
-  try {
-    out = run();
-  } catch (error) {
-    // A directory removed (emptied by cleanup) between being listed and being opened: count again, once.
-    if (!options.live) throw error;
-    out = run();
+  let out: string | undefined;
+  for (let attempt = 1; out === undefined; attempt++) {
+    try {
+      out = run();
+    } catch (error) {
+      // A directory removed (emptied by cleanup) between being listed and being opened: count again.
+      if (!options.live || attempt >= 20) throw error;
+    }
   }
   const inodes = new Map<string, number>();
   let files = 0;

@@ -31,6 +31,8 @@ export async function startTestApp(extraEnv: Record<string, string> = {}, reuse?
     SM_API_HOST: '127.0.0.1',
     SM_VOLUMES_DIR: volumesDir,
     SM_DATA_DIR: dataDir,
+    // No 32 MiB reserve written per test app: the specs of the full disk set their own.
+    SM_STATE_RESERVE_MB: '0',
     ...db.env,
     ...extraEnv,
   };
