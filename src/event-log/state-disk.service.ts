@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { formatBytes } from '../common/format.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import type { NewEvent } from './event.types.js';
 import { StateDisk } from './state-disk.port.js';
 
 /** Below this much room outside the reserve, the manager's disk counts as full. */
@@ -159,6 +160,15 @@ export class StateDiskService {
       return undefined;
     }
   }
+}
+
+/** The events that record a change of the manager's disk. */
+export function stateDiskEvents(change: StateDiskChange | undefined, path: string): NewEvent[] {
+  if (!change) return [];
+  if (change.kind === 'full') {
+    return [{ type: 'state.disk_full', payload: { path, available_bytes: change.availableBytes, reserve_bytes: change.releasedBytes, error: change.error } }];
+  }
+  return [{ type: 'state.disk_recovered', payload: { path, available_bytes: change.availableBytes, full_seconds: change.fullSeconds } }];
 }
 
 function message(error: unknown): string {

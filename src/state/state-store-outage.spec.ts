@@ -11,7 +11,8 @@ import { LogStorageError } from '../event-log/log-storage.error.js';
 import { FULL_FLOOR_BYTES, StateDiskService } from '../event-log/state-disk.service.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { targetKey, type Registration } from './state.model.js';
-import { DISK_CHECK_SECONDS, EVENTS_COMMITTED, FLUSH_FIRST_DELAY_MS, FLUSH_MAX_DELAY_MS, StateStore } from './state.store.js';
+import { FLUSH_FIRST_DELAY_MS, FLUSH_MAX_DELAY_MS } from './log-outage.js';
+import { DISK_CHECK_SECONDS, EVENTS_COMMITTED, StateStore } from './state.store.js';
 
 /** SPEC §8: the log cannot be written (database away, or no space on the manager's disk). */
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { EventBus, Topic } from '../common/event-bus.js';
@@ -9,10 +8,11 @@ import type { AppConfig } from '../config/app-config.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
 import type { EventRecord, NewEvent } from '../event-log/event.types.js';
 import { isLogStorageError, type LogStorageError } from '../event-log/log-storage.error.js';
-import { StateDiskService, type StateDiskChange } from '../event-log/state-disk.service.js';
+import { StateDiskService, stateDiskEvents, type StateDiskChange } from '../event-log/state-disk.service.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { APP_VERSION } from '../version.js';
 import { EventSpool } from './event-spool.js';
+import { LogOutage, type LogWriteStatus } from './log-outage.js';
 import { emptyState, STATE_VERSION, type ManagerState } from './state.model.js';
 import { applyEvent } from './state.reducer.js';
 import { upcast } from './state.upcasters.js';
@@ -24,39 +24,11 @@ export const EVENTS_COMMITTED = new Topic<readonly EventRecord[]>('events.commit
 export const COMPACTION_INTERVAL_SECONDS = 3600;
 /** How often the room left on the manager's disk is looked at (one statfs). */
 export const DISK_CHECK_SECONDS = 2;
-/** Spooled events are written again after this, doubling up to FLUSH_MAX_DELAY_MS while the database stays away. */
-export const FLUSH_FIRST_DELAY_MS = 500;
-export const FLUSH_MAX_DELAY_MS = 30_000;
 /** Spooled events written per transaction. */
 const FLUSH_BATCH = 500;
 
 /** The option of a transaction made for a request (an API call): refused with 507 while the manager's disk is full. */
 export const REQUEST_WRITE = { request: true } as const;
-
-export interface LogWriteStatus {
-  /** `ok`; `unavailable`: writes fail (database away, I/O error); `full`: no space for them. */
-  readonly status: 'ok' | 'unavailable' | 'full';
-  readonly since: string | null;
-  readonly error: string | null;
-  /** Events held in memory meanwhile, written in order once the database takes them. */
-  readonly spooled: number;
-  /** Events dropped since start because the spool was full (SM_EVENT_SPOOL_MAX_EVENTS). */
-  readonly dropped: number;
-}
-
-interface Outage {
-  readonly kind: 'full' | 'unavailable';
-  readonly since: Date;
-  error: string;
-  delayMs: number;
-  timer: NodeJS.Timeout | undefined;
-  spooled: number;
-  /** Events dropped in this outage (the spool was full). */
-  dropped: number;
-  warnedFull: boolean;
-  /** The uid of its `database.available`: a commit whose answer is lost is not written twice when tried again. */
-  readonly endUid: string;
-}
 
 /**
  * Holds the projection of the event log in memory and is the only writer of the log for state changes.
@@ -78,7 +50,7 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
   private snapshotSeq = 0;
   private loaded = false;
   private readonly spool: EventSpool;
-  private outage: Outage | undefined;
+  private outage: LogOutage | undefined;
   /** Calls of record() waiting in the queue. */
   private queuedRecords = 0;
   private stopped = false;
@@ -282,12 +254,7 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
 
   private toSpool(events: readonly NewEvent[]): void {
     const dropped = this.spool.push(events, this.clock.now());
-    if (this.outage) {
-      this.outage.spooled += events.length - dropped;
-      this.outage.dropped += dropped;
-    }
-    if (dropped > 0 && this.outage && !this.outage.warnedFull) {
-      this.outage.warnedFull = true;
+    if (this.outage?.noteSpooled(events.length - dropped, dropped)) {
       this.logger.error(
         `Event spool full (${this.spool.size} events, SM_EVENT_SPOOL_MAX_EVENTS): further events are dropped until the database takes writes again; ` +
           'deletions stay on record through their intents, reconciled against the disk at the next start',
@@ -300,11 +267,10 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
       this.outage.error = error.message;
       return;
     }
-    const since = this.clock.now();
-    this.outage = { kind: error.kind, since, error: error.message, delayMs: FLUSH_FIRST_DELAY_MS, timer: undefined, spooled: 0, dropped: 0, warnedFull: false, endUid: randomUUID() };
+    this.outage = new LogOutage(error.kind, this.clock.now(), error);
     this.logger.error(`The event log cannot be written (${error.message}): events are spooled in memory and written once it can`);
     // The first spooled event says when and why; it is written before the others.
-    this.toSpool([{ type: 'database.unavailable', payload: { since: since.toISOString(), error: error.message } }]);
+    this.toSpool([this.outage.startEvent()]);
     this.scheduleFlush();
   }
 
@@ -315,7 +281,7 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
     outage.timer = setTimeout(() => {
       void this.queue.run(() => this.flush()).then((done) => {
         if (done || !this.outage) return;
-        this.outage.delayMs = Math.min(this.outage.delayMs * 2, FLUSH_MAX_DELAY_MS);
+        this.outage.backOff();
         this.scheduleFlush();
       });
     }, outage.delayMs);
@@ -340,10 +306,10 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
     }
     const outage = this.outage;
     if (!outage) return true;
-    const dropped = outage.dropped;
-    const seconds = Math.round((this.clock.now().getTime() - outage.since.getTime()) / 1000);
+    const { dropped } = outage;
+    const seconds = outage.seconds(this.clock.now());
     try {
-      await this.commit([{ type: 'database.available', uid: outage.endUid, payload: { unavailable_seconds: seconds, spooled: outage.spooled, dropped } }]);
+      await this.commit([outage.endEvent(this.clock.now())]);
     } catch {
       return false;
     }
@@ -363,12 +329,7 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   private diskEvents(change: StateDiskChange | undefined): NewEvent[] {
-    if (!change) return [];
-    const path = this.disk.directory;
-    if (change.kind === 'full') {
-      return [{ type: 'state.disk_full', payload: { path, available_bytes: change.availableBytes, reserve_bytes: change.releasedBytes, error: change.error } }];
-    }
-    return [{ type: 'state.disk_recovered', payload: { path, available_bytes: change.availableBytes, full_seconds: change.fullSeconds } }];
+    return stateDiskEvents(change, this.disk.directory);
   }
 
   private outageError(): DatabaseUnavailableError | InsufficientStorageError {
