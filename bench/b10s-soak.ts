@@ -51,6 +51,8 @@ interface Sample {
   readonly driftBytes: number;
   readonly driftFiles: number;
   readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
   readonly lagP99: number;
   readonly lagMax: number;
 }
@@ -284,6 +286,8 @@ export async function benchSoak(minutes = Number(process.env.SM_BENCH_SOAK_MINUT
         driftBytes: metric(m, 'storage_manager_tally_drift_bytes_total'),
         driftFiles: metric(m, 'storage_manager_tally_drift_files_total'),
         heapUsed: metric(m, 'nodejs_heap_size_used_bytes'),
+        heapTotal: metric(m, 'nodejs_heap_size_total_bytes'),
+        external: metric(m, 'nodejs_external_memory_bytes'),
         lagP99: metric(m, 'nodejs_eventloop_lag_p99_seconds'),
         lagMax: metric(m, 'nodejs_eventloop_lag_max_seconds'),
       };
@@ -302,7 +306,7 @@ export async function benchSoak(minutes = Number(process.env.SM_BENCH_SOAK_MINUT
       }
       if (i % 30 === 0) {
         say(
-          `  ${(s.t / 60_000).toFixed(1)} min: RSS ${MB(s.rss)}, heap ${MB(s.heapUsed)}, db ${MB(s.dbBytes)} + wal ${MB(s.walBytes)}, ${s.events} events, ` +
+          `  ${(s.t / 60_000).toFixed(1)} min: RSS ${MB(s.rss)}, heap ${MB(s.heapUsed)} of ${MB(s.heapTotal)}, db ${MB(s.dbBytes)} + wal ${MB(s.walBytes)}, ${s.events} events, ` +
             `${s.deletedFiles} files deleted, ${s.sweeps} sweeps, drift ${s.driftBytes} B / ${s.driftFiles} files, on disk ${MB(onDisk)}, ${reactions.length} reactions`,
         );
       }
@@ -356,7 +360,7 @@ export async function benchSoak(minutes = Number(process.env.SM_BENCH_SOAK_MINUT
     const refLabel = `${(ref.t / 60_000).toFixed(1)} min`;
     say(
       `B10 soak RSS (VmRSS): ${MB(samples[0]!.rss)} at ${(samples[0]!.t / 60_000).toFixed(1)} min, ${MB(ref.rss)} at ${refLabel}, ${MB(end.rss)} at the end → ${pct(ref.rss, end.rss)} ` +
-        `(target within 10 %); max ${MB(Math.max(...samples.map((s) => s.rss)))}; V8 heap used ${MB(ref.heapUsed)} → ${MB(end.heapUsed)}; ` +
+        `(target within 10 %); max ${MB(Math.max(...samples.map((s) => s.rss)))}; V8 heap used ${MB(ref.heapUsed)} → ${MB(end.heapUsed)}, committed ${MB(ref.heapTotal)} → ${MB(end.heapTotal)}, external ${MB(ref.external)} → ${MB(end.external)}; ` +
         `curve: ${samples.filter((_, i) => i % 18 === 17 || i === samples.length - 1).map((s) => `${(s.t / 60_000).toFixed(0)}m ${(s.rss / 1e6).toFixed(0)}`).join(', ')} MB`,
     );
     say(
