@@ -206,7 +206,9 @@ export class TargetMonitor {
 
 
   private async doRescan(): Promise<RescanResult> {
-    const previous = this.index.tally();
+    // Drift compares the scan with what the incremental index says: events buffered so far are applied first, so
+    // a write seen by both (its event still in the quiet window) is not drift.
+    this.flush();
     this.scanInProgress = true;
     let output: ScanOutput;
     this.scanProgress = { files: 0, startedAt: new Date() };
@@ -223,13 +225,20 @@ export class TargetMonitor {
       this.scanInProgress = false;
       this.scanProgress = undefined;
     }
-    if (this.closed) return { previous, current: previous, drift: { bytes: 0, files: 0 }, durationMs: output.durationMs, errors: output.errors };
+    if (this.closed) {
+      const tally = this.index.tally();
+      return { previous: tally, current: tally, drift: { bytes: 0, files: 0 }, durationMs: output.durationMs, errors: output.errors };
+    }
     this.checkRootIdentity(output);
-    const next = FileIndex.fromScan(output);
-    this.index = next;
+    // Events that arrived during the scan may describe changes the scan did not see: they go on top of the scan, and
+    // first on top of the old index, so that neither side of the comparison counts a write the other saw.
+    const during = [...this.pending];
+    this.flush();
+    const previous = this.index.tally();
+    this.index = FileIndex.fromScan(output);
     this.lastScanAt = new Date();
     this.lastScanErrors = output.errors;
-    // Events that arrived during the scan may describe changes the scan did not see: apply them on top.
+    this.pending = [...during, ...this.pending];
     this.flush();
     if (output.rootExists && this.watchSetting !== false && !this.subscription && !this.closed) await this.startWatching();
     const current = this.index.tally();
