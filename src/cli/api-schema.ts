@@ -617,6 +617,8 @@ export interface components {
                  * @example 2026-01-15T08:30:00Z
                  */
                 last_scan: string | null;
+                /** @description Entries the last scan could not read (permissions, or paths longer than the OS takes): not counted, never deleted */
+                scan_errors: number;
                 scanning: {
                     files_so_far: number;
                     /**
