@@ -108,7 +108,7 @@ describe('Grafana dashboards', () => {
 describe('Prometheus rules', () => {
   it('pass promtool check rules and promtool test rules (each rule firing and not firing)', () => {
     const check = spawnSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
-    expect(check.stdout).toContain('SUCCESS: 13 rules found');
+    expect(check.stdout).toContain('SUCCESS: 15 rules found');
     expect(check.status).toBe(0);
     const test = spawnSync('promtool', ['test', 'rules', 'storage-manager.test.yml'], { cwd: path.join(ROOT, 'prometheus', 'tests'), encoding: 'utf8' });
     expect(`${test.stdout}${test.stderr}`).toContain('SUCCESS');
@@ -138,7 +138,7 @@ describe('Prometheus rules', () => {
   it('loads the rules into Prometheus itself', async () => {
     const response = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
     const loaded = response.data.groups.flatMap((g) => g.rules);
-    expect(loaded).toHaveLength(13);
+    expect(loaded).toHaveLength(15);
     expect(loaded.filter((r) => r.health === 'err')).toEqual([]);
   });
 });
