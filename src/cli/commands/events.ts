@@ -106,6 +106,12 @@ export function summary(event: EventItem): string {
       return `${typeof p.project === 'string' ? `project ${p.project}: ` : ''}${['created', 'updated', 'removed', 'unchanged'].map((k) => `${Number(p[k])} ${k}`).join(', ')}`;
     case 'cleanup.completed':
       return `${String(p.trigger)}${p.dry_run ? ' (dry run)' : ''}: ${Number(p.files)} files, ${bytes(Number(p.bytes))}`;
+    case 'cleanup.interrupted':
+      return `${String(p.trigger)}: interrupted, ${Number(p.files)} of ${Number(p.planned_files)} planned files had been deleted, ${bytes(Number(p.bytes))}`;
+    case 'state.disk_full':
+      return `${String(p.path)}: full, reserve of ${bytes(Number(p.reserve_bytes))} released`;
+    case 'database.available':
+      return `after ${Number(p.unavailable_seconds)} s: ${Number(p.spooled)} spooled events written${Number(p.dropped) > 0 ? `, ${Number(p.dropped)} dropped` : ''}`;
     default: {
       const text = JSON.stringify(p);
       return text === '{}' ? '' : text.length > 160 ? `${text.slice(0, 157)}…` : text;
