@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { summary } from './events.js';
 
 type Item = Parameters<typeof summary>[0];
-const item = (type: string, payload: Record<string, unknown>): Item => ({ seq: 7, at: '2026-12-01T12:00:00Z', type, target: 'cam:/rec', payload }) as Item;
+const item = (type: string, payload: Record<string, unknown>): Item => ({ seq: 7, at: '2026-12-01T12:00:00Z', type, target: 'cam:/rec', payload });
 
 describe('storage-manager events: one line per fault event', () => {
   it('says what an interrupted run had deleted of its plan', () => {
