@@ -7,10 +7,11 @@ import { benchConvergence } from './b3b-convergence.js';
 import { benchAlertLatency, benchCleanupDuringOutage, benchEmergency, benchScrapeLatency } from './b7-b9-alerts.js';
 import { benchDocker } from './b10-docker.js';
 import { benchPlanning } from './b4p-planning.js';
+import { benchHealthDuringCleanup } from './b11h-health-during-cleanup.js';
 import { say } from './util.js';
 
 /**
- * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B11]`: runs the benchmarks and prints their figures with ratios against standard
+ * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B11, B11H]`: runs the benchmarks and prints their figures with ratios against standard
  * tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000).
  */
 if (process.argv[2] === 'B2-ONE') {
@@ -42,4 +43,5 @@ if (run('B9')) await benchScrapeLatency();
 if (run('B10')) await benchDocker(Number(process.env.SM_BENCH_DOCKER_RUNS ?? 60), Number(process.env.SM_BENCH_DOCKER_CONTAINERS ?? 200));
 if (run('B11')) await benchCleanupDuringOutage();
 if (run('B4P')) await benchPlanning();
+if (run('B11H')) await benchHealthDuringCleanup();
 process.exit(0);
