@@ -44,8 +44,8 @@ function spawnService(main: string, env: Record<string, string>, probe: string):
       }
     }
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   child.once('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`service exited ${code}:\n${output.slice(-4000)}\n`);
   });

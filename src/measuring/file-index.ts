@@ -1,4 +1,5 @@
 import type { FileEntry } from './file-entry.js';
+import type { TimeSlices } from '../common/time-slices.js';
 import type { FileView, OrderKey, Tally } from './file-view.js';
 import { compareStrings, SlotOrders, type OrderedSlots } from './ordered-slots.js';
 import { FIELDS, type ScanOutput } from './scan-output.js';
@@ -247,13 +248,20 @@ export class FileIndex implements FileView {
     return paths;
   }
 
+  /** Builds the order of `key` ahead of its first read, in slices of the event loop (see SlotOrders.prepare). */
+  prepareOrder(key: OrderKey, slices: TimeSlices): Promise<void> {
+    return this.orders.prepare(key, () => this.liveSlots(), slices);
+  }
+
   private orderOf(key: OrderKey): OrderedSlots {
-    return this.orders.of(key, () => {
-      const slots = new Int32Array(this.files);
-      let i = 0;
-      for (const dir of this.dirs.values()) for (const slot of dir.files.values()) slots[i++] = slot;
-      return slots;
-    });
+    return this.orders.of(key, () => this.liveSlots());
+  }
+
+  private liveSlots(): Int32Array {
+    const slots = new Int32Array(this.files);
+    let i = 0;
+    for (const dir of this.dirs.values()) for (const slot of dir.files.values()) slots[i++] = slot;
+    return slots;
   }
 
   private pathOf(slot: number): string {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
+import { TimeSlices } from '../common/time-slices.js';
 import type { FileEntry } from './file-entry.js';
 import { FileIndex, split, type Tally } from './file-index.js';
 import { entriesOf, entryFromStats, type ScanOutput } from './scan-output.js';
@@ -141,17 +142,23 @@ export class TargetMonitor {
     this.flush();
   }
 
-  /** Re-reads one file after the caller changed it (deleted it, typically). */
-  refresh(relativePath: string): void {
-    this.applyPath(relativePath);
+  /** Re-reads files after the caller changed them (deleted them, typically), in slices of the event loop. */
+  async refresh(relativePaths: Iterable<string>): Promise<void> {
+    const slices = new TimeSlices();
+    for (const relative of relativePaths) {
+      this.applyPath(relative);
+      await slices.maybePause();
+    }
   }
 
   /**
    * Re-checks planned files on disk before they are deleted: any that vanished or changed since it was
-   * indexed is re-read into the index. Returns whether anything was stale (the plan must then be redone, so
-   * that a stale tally never causes more deletion than the policy asks for).
+   * indexed is re-read into the index. Resolves with whether anything was stale (the plan must then be redone,
+   * so that a stale tally never causes more deletion than the policy asks for). One lstat per file, in slices
+   * of the event loop (50,000 files are ~0.3 s of system calls).
    */
-  refreshStale(planned: readonly FileEntry[]): boolean {
+  async refreshStale(planned: readonly FileEntry[]): Promise<boolean> {
+    const slices = new TimeSlices();
     let stale = false;
     for (const entry of planned) {
       const stats = this.reader.statPath(this.root, entry.path);
@@ -159,6 +166,7 @@ export class TargetMonitor {
         this.applyPath(entry.path);
         stale = true;
       }
+      await slices.maybePause();
     }
     return stale;
   }
