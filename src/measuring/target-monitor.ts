@@ -233,8 +233,13 @@ export class TargetMonitor {
     }
     if (this.closed) return { previous, current: previous, drift: { bytes: 0, files: 0 }, durationMs: output.durationMs, errors: output.errors };
     this.checkRootIdentity(output);
-    const next = FileIndex.fromScan(output);
-    this.index = next;
+    // The new index is built in slices of the event loop; events stay buffered meanwhile, as during the scan.
+    this.scanInProgress = true;
+    try {
+      this.index = await FileIndex.fromScanInSlices(output, new TimeSlices());
+    } finally {
+      this.scanInProgress = false;
+    }
     this.lastScanAt = new Date();
     this.lastScanErrors = output.errors;
     // Events that arrived during the scan may describe changes the scan did not see: apply them on top.
