@@ -109,7 +109,7 @@ function describe(phase: Phase): string {
  * nothing to do. Then the cap is lowered so that one run deletes `deleted` files; the load runs until the run's
  * `Cleanup of …` line (logged once cleanup.completed is committed), then 3 s more (the watch catching up).
  */
-export async function benchHealthDuringCleanup(files = Number(process.env.SM_BENCH_B11H_FILES ?? 200_000), deleted = 50_000): Promise<void> {
+export async function benchHealthDuringCleanup(files = Number(process.env.SM_BENCH_B11H_FILES ?? 1_000_000), deleted = 50_000): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sm-b11h-'));
   const mount = path.join(dir, 'volumes');
   mkdirSync(mount);
