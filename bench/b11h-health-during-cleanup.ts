@@ -54,15 +54,21 @@ function spawnService(main: string, env: Record<string, string>, probe: string):
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function get(url: string): Promise<number> {
+/** Requests that failed (a kept-alive connection reset by the server): counted, left out of the latencies. */
+let failed = 0;
+
+function get(url: string): Promise<number | undefined> {
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     http
       .get(url, { agent }, (res) => {
         res.resume();
         res.once('end', () => resolve(performance.now() - t0));
       })
-      .once('error', reject);
+      .once('error', () => {
+        failed++;
+        resolve(undefined);
+      });
   });
 }
 
@@ -76,8 +82,8 @@ async function post(url: string, body: unknown): Promise<void> {
  * stall shows in the latencies of every request it held) and GET /metrics every second.
  */
 async function load(base: string, until: Promise<unknown>, service: { child: ChildProcess; waitFor(p: RegExp): Promise<RegExpExecArray> }): Promise<Phase> {
-  const health: Array<Promise<number>> = [];
-  const metrics: Array<Promise<number>> = [];
+  const health: Array<Promise<number | undefined>> = [];
+  const metrics: Array<Promise<number | undefined>> = [];
   const started = performance.now();
   service.child.kill('SIGUSR2');
   await service.waitFor(/LOOP .*\n/);
@@ -90,7 +96,8 @@ async function load(base: string, until: Promise<unknown>, service: { child: Chi
   const loopLine = service.waitFor(/LOOP (.*)\n/);
   service.child.kill('SIGUSR2');
   const loop = JSON.parse((await loopLine)[1]!) as Phase['loop'];
-  return { health: await Promise.all(health), metrics: await Promise.all(metrics), loop, ms };
+  const answered = (times: Array<number | undefined>): number[] => times.filter((t): t is number => t !== undefined);
+  return { health: answered(await Promise.all(health)), metrics: answered(await Promise.all(metrics)), loop, ms };
 }
 
 function describe(phase: Phase): string {
@@ -98,7 +105,8 @@ function describe(phase: Phase): string {
   return (
     `health p50 ${median(h).toFixed(1)} ms, p99 ${percentile(h, 99).toFixed(1)} ms, max ${Math.max(...h).toFixed(0)} ms (${h.length} requests); ` +
     `/metrics max ${phase.metrics.length > 0 ? Math.max(...phase.metrics).toFixed(0) : '-'} ms; ` +
-    `event-loop delay p50 ${phase.loop.p50.toFixed(1)} ms, p99 ${phase.loop.p99.toFixed(1)} ms, max ${phase.loop.max.toFixed(0)} ms`
+    `event-loop delay p50 ${phase.loop.p50.toFixed(1)} ms, p99 ${phase.loop.p99.toFixed(1)} ms, max ${phase.loop.max.toFixed(0)} ms` +
+    (failed > 0 ? `; ${failed} requests failed so far` : '')
   );
 }
 
