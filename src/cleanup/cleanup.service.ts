@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { TimeSlices } from '../common/time-slices.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -12,6 +13,7 @@ import type { NewEvent } from '../event-log/event.types.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
 import type { TargetMonitor } from '../measuring/target-monitor.js';
 import type { Plan } from '../policies/plan.js';
+import type { Policy } from '../policies/policy.js';
 import { emergencyPolicyOf } from '../policies/emergency.js';
 import { findPolicy } from '../policies/policy.registry.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
@@ -129,10 +131,11 @@ export class CleanupService implements BeforeApplicationShutdown {
     let intent: RunIntent | undefined;
     let report: DeletionReport | undefined;
     try {
+      await this.prepareOrder(registration, monitor, trigger);
       monitor.flushNow();
       let plan = this.plan(registration, monitor, trigger);
       if (!dryRun && plan.delete.length > 0) {
-        for (let attempt = 0; attempt < MAX_REPLANS && monitor.refreshStale(plan.delete); attempt++) {
+        for (let attempt = 0; attempt < MAX_REPLANS && (await monitor.refreshStale(plan.delete)); attempt++) {
           plan = this.plan(registration, monitor, trigger);
         }
         // The state of this moment, not of the request: a quarantine committed meanwhile (a replaced root) stops it.
@@ -151,8 +154,7 @@ export class CleanupService implements BeforeApplicationShutdown {
           deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
           volumeRoot: volume.root,
         });
-        for (const item of report.deleted) monitor.refresh(item.path);
-        for (const item of report.skipped) monitor.refresh(item.path);
+        await monitor.refresh([...report.deleted, ...report.skipped].map((item) => item.path));
       }
       const files = report ? report.deleted.length : plan.delete.length;
       const bytes = report ? report.bytes : plan.bytes;
@@ -201,14 +203,25 @@ export class CleanupService implements BeforeApplicationShutdown {
    * crossing that deletes k files of an n-file target costs about k reads and O(k log n) upkeep of the orders.
    */
   private plan(registration: Registration, monitor: TargetMonitor, trigger: Trigger = 'sweep'): Plan {
+    const { policy, params } = this.policyOf(registration, trigger);
+    return policy.plan(monitor.files, params, this.clock.now());
+  }
+
+  /** The order the policy reads, built ahead in slices of the event loop (the first read after each rescan). */
+  private async prepareOrder(registration: Registration, monitor: TargetMonitor, trigger: Trigger): Promise<void> {
+    const { policy, params } = this.policyOf(registration, trigger);
+    if (policy.orderKey) await monitor.files.prepareOrder(policy.orderKey(params), new TimeSlices());
+  }
+
+  private policyOf(registration: Registration, trigger: Trigger): { policy: Policy; params: Readonly<Record<string, unknown>> } {
     if (trigger === 'emergency') {
       const emergency = emergencyPolicyOf(registration.algorithm, registration.params);
       if (!emergency) throw new Error('no emergency policy');
-      return emergency.policy.plan(monitor.files, emergency.params, this.clock.now());
+      return emergency;
     }
     const policy = findPolicy(registration.algorithm);
     if (!policy) throw new Error(`unknown algorithm ${registration.algorithm}`);
-    return policy.plan(monitor.files, registration.params, this.clock.now());
+    return { policy, params: registration.params };
   }
 
   /**

@@ -1,12 +1,48 @@
 import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
+import { TimeSlices } from '../common/time-slices.js';
 import { FileIndex, type Tally } from './file-index.js';
 import type { ScanOutput } from './scan-output.js';
 
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 
 describe('FileIndex', () => {
+  it('builds an order ahead in slices while files come and go, and reads it as if it had been built at once', async () => {
+    const random = seededRandom(23);
+    const index = new FileIndex();
+    const live = new Map<string, { mtimeMs: number; size: number }>();
+    const put = (path: string, ino: number): void => {
+      // Few distinct mtimes and sizes: long runs of equal keys, ordered by path.
+      const figures = { mtimeMs: Math.floor(random() * 50), size: Math.floor(random() * 20) };
+      index.upsert({ ...base, path, ino, nlink: 1, ...figures });
+      live.set(path, figures);
+    };
+    for (let i = 0; i < 20_000; i++) put(`d${i % 37}/f${i}`, i + 1);
+    let ino = 1e6;
+    let building = true;
+    const churn = (async () => {
+      while (building) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        for (let k = 0; k < 20; k++) {
+          const roll = random();
+          const path = `d${Math.floor(random() * 37)}/f${Math.floor(random() * 25_000)}`;
+          if (roll < 0.5) put(path, ino++);
+          else if (index.remove(path)) live.delete(path);
+        }
+      }
+    })();
+    // A budget of 0: a pause at every step, so that changes land between all of them.
+    await Promise.all([index.prepareOrder('mtime', new TimeSlices(0)), index.prepareOrder('size', new TimeSlices(0))]);
+    building = false;
+    await churn;
+    const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const truth = (key: (f: { mtimeMs: number; size: number }) => number) =>
+      [...live].sort((a, b) => key(a[1]) - key(b[1]) || byPath(a[0], b[0])).map(([path]) => path);
+    expect([...index.ordered('mtime')].map((f) => f.path)).toEqual(truth((f) => f.mtimeMs));
+    expect([...index.ordered('size')].map((f) => f.path)).toEqual(truth((f) => -f.size));
+  });
+
   it('keeps the oldest and newest mtime right through adds, updates, cleanups of the oldest and subtree removal', () => {
     const random = seededRandom(11);
     const index = new FileIndex();

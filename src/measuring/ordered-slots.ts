@@ -1,3 +1,4 @@
+import type { TimeSlices } from '../common/time-slices.js';
 import type { OrderKey } from './file-view.js';
 
 /**
@@ -29,6 +30,8 @@ export interface SlotOrder {
 }
 
 export const BLOCK = 1024;
+/** A step of a build: 4,096 slots between two points where the event loop may be let in. */
+const STEP_MASK = 0xfff;
 
 interface Block {
   readonly items: Int32Array;
@@ -53,29 +56,73 @@ export class OrderedSlots {
 
   /** The order over `slots` (distinct), sorted once: O(n log n), made lazily the first time a key is used. */
   static build(order: SlotOrder, slots: Int32Array, block = BLOCK): OrderedSlots {
+    const steps = OrderedSlots.steps(order, slots, block);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /** The same order as build(), made in slices of the event loop (a 1M-file order is a few hundred ms of work). */
+  static async buildInSlices(order: SlotOrder, slots: Int32Array, slices: TimeSlices, block = BLOCK): Promise<OrderedSlots> {
+    const steps = OrderedSlots.steps(order, slots, block);
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return step.value;
+      await slices.maybePause();
+    }
+  }
+
+  /** build() as steps: it yields every few thousand slots, where a caller may let the event loop in. */
+  private static *steps(order: SlotOrder, slots: Int32Array, block: number): Generator<void, OrderedSlots> {
     const result = new OrderedSlots(order, block);
     const n = slots.length;
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const key = order.key(slots[i]!);
       keys[i] = key === 0 ? 0 : key; // -0 (size 0) and 0 are one key
+      if ((i & STEP_MASK) === STEP_MASK) yield;
     }
-    const positions = sortByKey(keys);
+    const positions = yield* sortSteps(keys);
     // Equal keys, in runs: ordered by path.
-    for (let i = 0; i < n; ) {
+    for (let i = 0, sinceYield = 0; i < n; ) {
       let j = i + 1;
       while (j < n && keys[positions[j]!] === keys[positions[i]!]) j++;
       if (j - i > 1) positions.subarray(i, j).sort((a, b) => order.tie(slots[a]!, slots[b]!));
+      sinceYield += j - i;
       i = j;
+      if (sinceYield > STEP_MASK) {
+        sinceYield = 0;
+        yield;
+      }
     }
     for (let start = 0; start < n; start += block) {
       const items = new Int32Array(block);
       const end = Math.min(n, start + block);
       for (let i = start; i < end; i++) items[i - start] = slots[positions[i]!]!;
       result.blocks.push({ items, length: end - start });
+      if (((start / block) & 7) === 7) yield;
     }
     result.count = n;
     return result;
+  }
+
+  /**
+   * Takes `changed` slots out of an order just built from an older list of slots, and puts back in, at their
+   * current figures, those that are live now (true in `changed`): what changed in the index while it was built.
+   */
+  settle(changed: ReadonlyMap<number, boolean>): void {
+    if (changed.size === 0) return;
+    const kept: Block[] = [];
+    let current: Block | undefined;
+    for (const { items, length } of this.blocks) {
+      for (let i = 0; i < length; i++) {
+        const slot = items[i]!;
+        if (changed.has(slot)) continue;
+        if (!current || current.length === this.block) kept.push((current = { items: new Int32Array(this.block), length: 0 }));
+        current.items[current.length++] = slot;
+      }
+    }
+    this.blocks = kept;
+    this.count = kept.reduce((sum, b) => sum + b.length, 0);
+    this.version++;
+    for (const [slot, live] of changed) if (live) this.insert(slot);
   }
 
   get size(): number {
@@ -231,6 +278,8 @@ export interface SlotFigures {
 /** The orders an index keeps: one per key read so far, each kept through every insert and removal after. */
 export class SlotOrders {
   private readonly orders = new Map<OrderKey, OrderedSlots>();
+  /** Orders being built in slices, each with the slots changed since its build began (true: live now). */
+  private readonly building = new Map<OrderKey, Map<number, boolean>>();
 
   constructor(private readonly figures: SlotFigures) {}
 
@@ -245,6 +294,26 @@ export class SlotOrders {
     return order;
   }
 
+  /**
+   * Builds the order of `key` ahead of its first read, in slices of the event loop. The index may change
+   * meanwhile: every slot inserted or removed during the build is noted (whether it ends live), and settled
+   * into the order once it is built, before it is kept. A key read meanwhile is built at once as before.
+   */
+  async prepare(key: OrderKey, liveSlots: () => Int32Array, slices: TimeSlices): Promise<void> {
+    if (this.orders.has(key) || this.building.has(key)) return;
+    const changed = new Map<number, boolean>();
+    this.building.set(key, changed);
+    try {
+      const figures = this.figures;
+      const order = await OrderedSlots.buildInSlices({ key: (slot) => figures.key(key, slot), tie: (a, b) => figures.tie(a, b) }, liveSlots(), slices);
+      if (this.orders.has(key)) return;
+      order.settle(changed);
+      this.orders.set(key, order);
+    } finally {
+      this.building.delete(key);
+    }
+  }
+
   /** The order of `key` if it is kept. */
   built(key: OrderKey): OrderedSlots | undefined {
     return this.orders.get(key);
@@ -252,15 +321,19 @@ export class SlotOrders {
 
   insert(slot: number): void {
     for (const order of this.orders.values()) order.insert(slot);
+    for (const changed of this.building.values()) changed.set(slot, true);
   }
 
   remove(slot: number): void {
     for (const order of this.orders.values()) order.remove(slot);
+    for (const changed of this.building.values()) changed.set(slot, false);
   }
 }
 
 /** Below this many keys a comparison sort beats the radix sort's fixed cost. */
 const RADIX_FROM = 4096;
+/** A step of the radix sort's scatter: 2^16 keys (well under a millisecond). */
+const RADIX_STEP_MASK = 0xffff;
 
 /**
  * Positions of `keys` in ascending key order (equal keys in any order). A least-significant-digit radix sort over
@@ -268,6 +341,12 @@ const RADIX_FROM = 4096;
  * 1M mtimes, against about 500 ms for a comparison sort with a JavaScript comparator.
  */
 export function sortByKey(keys: Float64Array): Int32Array {
+  const steps = sortSteps(keys);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** sortByKey() as steps: it yields between the radix passes and every few thousand keys inside one. */
+function* sortSteps(keys: Float64Array): Generator<void, Int32Array> {
   const n = keys.length;
   let positions = new Int32Array(n);
   for (let i = 0; i < n; i++) positions[i] = i;
@@ -297,11 +376,14 @@ export function sortByKey(keys: Float64Array): Int32Array {
       counts[d] = sum;
       sum += c;
     }
+    yield;
     for (let i = 0; i < n; i++) {
       const p = positions[i]!;
       spare[counts[(bits[2 * p + word]! >>> shift) & 0xffff]!++] = p;
+      if ((i & RADIX_STEP_MASK) === RADIX_STEP_MASK) yield;
     }
     [positions, spare] = [spare, positions];
+    yield;
   }
   return positions;
 }

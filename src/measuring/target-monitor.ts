@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
+import { TimeSlices } from '../common/time-slices.js';
 import type { FileEntry } from './file-entry.js';
 import { FileIndex, split, type Tally } from './file-index.js';
 import { entriesOf, entryFromStats, type ScanOutput } from './scan-output.js';
@@ -141,17 +142,23 @@ export class TargetMonitor {
     this.flush();
   }
 
-  /** Re-reads one file after the caller changed it (deleted it, typically). */
-  refresh(relativePath: string): void {
-    this.applyPath(relativePath);
+  /** Re-reads files after the caller changed them (deleted them, typically), in slices of the event loop. */
+  async refresh(relativePaths: Iterable<string>): Promise<void> {
+    const slices = new TimeSlices();
+    for (const relative of relativePaths) {
+      this.applyPath(relative);
+      await slices.maybePause();
+    }
   }
 
   /**
    * Re-checks planned files on disk before they are deleted: any that vanished or changed since it was
-   * indexed is re-read into the index. Returns whether anything was stale (the plan must then be redone, so
-   * that a stale tally never causes more deletion than the policy asks for).
+   * indexed is re-read into the index. Resolves with whether anything was stale (the plan must then be redone,
+   * so that a stale tally never causes more deletion than the policy asks for). One lstat per file, in slices
+   * of the event loop (50,000 files are ~0.3 s of system calls).
    */
-  refreshStale(planned: readonly FileEntry[]): boolean {
+  async refreshStale(planned: readonly FileEntry[]): Promise<boolean> {
+    const slices = new TimeSlices();
     let stale = false;
     for (const entry of planned) {
       const stats = this.reader.statPath(this.root, entry.path);
@@ -159,6 +166,7 @@ export class TargetMonitor {
         this.applyPath(entry.path);
         stale = true;
       }
+      await slices.maybePause();
     }
     return stale;
   }
@@ -230,12 +238,20 @@ export class TargetMonitor {
       return { previous: tally, current: tally, drift: { bytes: 0, files: 0 }, durationMs: output.durationMs, errors: output.errors };
     }
     this.checkRootIdentity(output);
+    // The new index is built in slices of the event loop; events stay buffered meanwhile, as during the scan.
+    this.scanInProgress = true;
+    let next: FileIndex;
+    try {
+      next = await FileIndex.fromScanInSlices(output, new TimeSlices());
+    } finally {
+      this.scanInProgress = false;
+    }
     // Events that arrived during the scan may describe changes the scan did not see: they go on top of the scan, and
     // first on top of the old index, so that neither side of the comparison counts a write the other saw.
     const during = [...this.pending];
     this.flush();
     const previous = this.index.tally();
-    this.index = FileIndex.fromScan(output);
+    this.index = next;
     this.lastScanAt = new Date();
     this.lastScanErrors = output.errors;
     this.pending = [...during, ...this.pending];

@@ -27,6 +27,7 @@ export const keepNLatestPolicy: PolicyDefinition<z.infer<typeof keepNLatestParam
   params: keepNLatestParams,
   required: [['keep_count']],
   plan: planKeepNLatest,
+  orderKey: (params) => sortKeyParam(params),
   overCap: (tally, params) => params.keep_count !== undefined && tally.files > params.keep_count,
 };
 

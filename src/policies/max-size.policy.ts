@@ -27,6 +27,7 @@ export const maxSizePolicy: PolicyDefinition<z.infer<typeof maxSizeParams>> = {
   params: maxSizeParams,
   required: [['max_bytes']],
   plan: planMaxSize,
+  orderKey: (params) => sortKeyParam(params),
   overCap: (tally, params) => params.max_bytes !== undefined && tally.bytes > params.max_bytes,
 };
 

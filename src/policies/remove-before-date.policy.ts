@@ -35,6 +35,7 @@ export const removeBeforeDatePolicy: PolicyDefinition<z.infer<typeof removeBefor
       ? [['max_age_days', 'cannot be combined with before_date: give one or the other']]
       : [],
   plan: planRemoveBeforeDate,
+  orderKey: (params) => params.age_by === 'ctime' ? 'ctime' : 'mtime',
 };
 
 /** The threshold, fixed or rolling. A file is "older" when its age key is strictly before `thresholdMs`. */

@@ -8,11 +8,12 @@ export function findCount(root: string, options: { live?: boolean } = {}): { byt
   const race = options.live ? ['-ignore_readdir_race'] : [];
   const run = (): string => execFileSync('find', [root, ...race, '-type', 'f', '-printf', '%i %s\n'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   let out: string | undefined;
+  // A directory removed (emptied by cleanup) between being listed and being opened: count again (a cleanup of
+  // thousands of files removes many directories, so a few counts in a row can meet one).
   for (let attempt = 1; out === undefined; attempt++) {
     try {
       out = run();
     } catch (error) {
-      // A directory removed (emptied by cleanup) between being listed and being opened: count again.
       if (!options.live || attempt >= 20) throw error;
     }
   }

@@ -37,6 +37,8 @@ export function createDataSource(database: AppConfig['database']): DataSource {
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Staged deletion records (see TypeOrmEventLogRepository.stageDeletions) stay in memory, never on a full disk.
+      db.pragma('temp_store = MEMORY');
     },
   });
 }
