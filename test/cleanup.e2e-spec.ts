@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventRecord } from '../src/event-log/event.types.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { EventBus } from '../src/common/event-bus.js';
 import { EVENTS_COMMITTED } from '../src/state/state.store.js';
+import { writeAgedFile } from './support/aged-file.js';
 import { rawRequest, type RawResponse } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -59,13 +60,7 @@ const cleanupOf = (trigger?: string) => (e: EventRecord): e is EventRecord<'clea
   e.type === 'cleanup.completed' && (trigger === undefined || e.payload.trigger === trigger) && e.payload.files > 0;
 const dryRunCleanup = (e: EventRecord): e is EventRecord<'cleanup.completed'> => e.type === 'cleanup.completed' && e.payload.dry_run;
 
-function writeAged(relative: string, bytes: number, ageSeconds: number): void {
-  const file = path.join(volume, relative);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, Buffer.alloc(bytes, 7));
-  const when = new Date(Date.now() - ageSeconds * 1000);
-  utimesSync(file, when, when);
-}
+const writeAged = (relative: string, bytes: number, ageSeconds: number): void => writeAgedFile(volume, relative, bytes, ageSeconds);
 
 function register(body: Record<string, unknown>): Promise<RawResponse> {
   return rawRequest(app.url, 'POST', '/api/register', {

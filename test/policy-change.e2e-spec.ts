@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
@@ -8,6 +8,7 @@ import type { EventRecord } from '../src/event-log/event.types.js';
 import { MeasuringService } from '../src/measuring/measuring.service.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { nextCommitted } from './support/committed.js';
+import { writeAgedFile } from './support/aged-file.js';
 import { rawRequest, type RawResponse } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -41,13 +42,7 @@ afterAll(() => {
   new Logger('PolicyChangeSpec').log(`Reaction times: ${reactions.map((r) => `${r.scenario} ${r.ms.toFixed(1)} ms`).join(', ')}`);
 });
 
-function writeAged(relative: string, bytes: number, ageSeconds: number): void {
-  const file = path.join(volume, relative);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, Buffer.alloc(bytes, 7));
-  const when = new Date(Date.now() - ageSeconds * 1000);
-  utimesSync(file, when, when);
-}
+const writeAged = (relative: string, bytes: number, ageSeconds: number): void => writeAgedFile(volume, relative, bytes, ageSeconds);
 
 const filesIn = (dir: string): string[] => readdirSync(path.join(volume, dir)).sort();
 

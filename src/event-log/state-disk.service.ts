@@ -35,6 +35,8 @@ export class StateDiskService {
   private fullSince: Date | undefined;
   private lastAvailable: number | null = null;
   private creating: Promise<void> | undefined;
+  /** The recovery a background re-creation of the reserve achieved, handed to the next check(). */
+  private recovered: StateDiskChange | undefined;
 
   constructor(
     private readonly disk: StateDisk,
@@ -108,8 +110,6 @@ export class StateDiskService {
       `(the reserve file of ${formatBytes(this.config.eventLog.reserveBytes)} was released for that).`
     );
   }
-
-  private recovered: StateDiskChange | undefined;
 
   private async recreate(): Promise<void> {
     const target = this.config.eventLog.reserveBytes;
