@@ -13,7 +13,7 @@ import { spawnService, type ServiceProcess } from './support/service-process.js'
 /**
  * SPEC §8, "cleanup never waits for the database": the service runs on its own private PostgreSQL server, which
  * this spec stops (`pg_ctl stop -m fast`) for OUTAGE_MS while a writer keeps pushing a max_size target over its
- * cap, and then starts again. Runs in every pass of the suite (it brings its own server, whatever SM_TEST_DB is).
+ * cap, and then starts again. Runs once, in the SQLite pass of the suite: it brings its own server whatever SM_TEST_DB is (jest.config.js).
  */
 
 const OUTAGE_MS = 30_000;
