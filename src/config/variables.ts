@@ -142,7 +142,7 @@ const TABLE = {
   SM_SNAPSHOT_EVERY_EVENTS: { meaning: 'Take a state snapshot after this many new events.', default: '1000', schema: wholeNumber(10, 10_000_000) },
   SM_STATE_RESERVE_MB: {
     meaning:
-      "Reserve file kept in SM_DATA_DIR, in MiB (0: none): released when the manager's disk fills so that the log can go on recording cleanups; re-created once space returns. Deleting it by hand frees that much.",
+      "Reserve file kept in SM_DATA_DIR, in MiB (0: none): released when the manager's disk fills so that the log can go on recording cleanups; re-created once space returns. Deleting it by hand frees that much. Two preallocated deletion-intent files of an eighth of it each (at most 4 MiB) are kept beside it, so that intents can be written on a full disk.",
     default: '32',
     schema: wholeNumber(0, 1_048_576),
   },
