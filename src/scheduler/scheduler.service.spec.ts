@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { FixedClock } from '../common/clock.js';
 import { SchedulerService, type JobStatus } from './scheduler.service.js';
@@ -115,6 +116,27 @@ describe('SchedulerService', () => {
     await elapse(0);
     expect(runs.calls).toBe(2);
     expect(status('alerts')).toMatchObject({ runs: 2, last_error: null, last_run: at(60_000) });
+  });
+
+  it('says a failure once while the job keeps failing the same way, and says when it works again', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const logs = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const runs = new Runs();
+    scheduler.every('retention', 60, runs.job);
+    scheduler.start();
+    for (const message of ['database unavailable', 'database unavailable', 'database unavailable', 'disk full']) {
+      await elapse(60_000);
+      runs.fail(message);
+      await elapse(0);
+    }
+    expect(errors.mock.calls.map((call) => String(call[0]))).toEqual(['Job retention failed: database unavailable', 'Job retention failed: disk full']);
+    await elapse(60_000);
+    runs.finish();
+    await elapse(0);
+    expect(logs.mock.calls.map((call) => String(call[0]))).toContain('Job retention works again');
+    expect(status('retention')).toMatchObject({ runs: 5, last_error: null });
+    errors.mockRestore();
+    logs.mockRestore();
   });
 
   it('runNow runs a job at once, after a run in progress has finished, never beside it', async () => {

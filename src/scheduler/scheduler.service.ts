@@ -119,10 +119,14 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const run = (async () => {
       try {
         await job.run();
+        if (job.lastError !== undefined) this.logger.log(`Job ${job.name} works again`);
         job.lastError = undefined;
       } catch (error) {
-        job.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.error(`Job ${job.name} failed: ${job.lastError}`);
+        const message = error instanceof Error ? error.message : String(error);
+        // Said once while it keeps failing the same way (a database away for an hour is one error, not 60).
+        if (message !== job.lastError) this.logger.error(`Job ${job.name} failed: ${message}`);
+        else this.logger.debug(`Job ${job.name} failed again: ${message}`);
+        job.lastError = message;
       } finally {
         job.runs++;
         job.lastRun = started;
