@@ -1,5 +1,6 @@
 import type { AlertKind, AlertMessage, EventRecord, Tier } from '../event-log/event.types.js';
 import { formatBytes } from '../common/format.js';
+import { PARTLY_WATCHED } from '../measuring/watch.port.js';
 
 /**
  * Every alert text, in one place, so they can be read and improved side by side. A title is one line a person
@@ -83,6 +84,13 @@ export function conditionText(kind: Exclude<AlertKind, 'filesystem_tier' | 'targ
     case 'forecast_full':
       return { title: `[WARNING] ${subject} forecast full: ${reason}`, text: `At its current growth, ${subject} fills up ${reason}.\nSee /metrics/storage for what grows.`, details };
     case 'watcher_error':
+      if (reason.startsWith(PARTLY_WATCHED)) {
+        return {
+          title: `[WARNING] ${subject} partly watched: the rest swept every few seconds`,
+          text: `${subject}: ${reason}.\nThose directories are listed and their files re-read at each of those sweeps, so a write over the cap there waits for the next one; watching them is retried then. Raise the limit the message names (sysctl) to have them watched again.`,
+          details,
+        };
+      }
       return {
         title: `[WARNING] ${subject} not watched: sweeps only`,
         text: `${subject} cannot be watched: ${reason}.\nIt is still measured and enforced by the sweeps every SM_CHECK_INTERVAL_SECONDS, but a write over its cap waits for the next one. If the message names fs.inotify.max_user_watches, raise it (sysctl) or set watch: "poll" on the registration.`,

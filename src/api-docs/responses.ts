@@ -258,6 +258,17 @@ export const healthResponse = z
         files: count,
         bytes: count,
         watching: z.boolean(),
+        watch: z
+          .object({
+            mode: z.enum(['native', 'partial', 'poll', 'sweeps']),
+            directories_watched: count.nullable(),
+            directories_unwatched: count.nullable(),
+            reason: z.string().nullable(),
+            sweep_seconds: z.number().nullable(),
+          })
+          .describe(
+            'native: every directory watched; partial: some directories could not have a kernel watch (the inotify watch limit, named in reason) and are listed and re-read every sweep_seconds instead, and watching them is retried then; poll: polled; sweeps: not watched, full sweeps only. The counts are null for adapters that do not tell.',
+          ),
         watch_errors: count,
         last_scan: instant.nullable(),
         scan_errors: count.describe("Entries the last scan could not read (permissions, or paths longer than the OS takes): not counted, never deleted"),

@@ -611,6 +611,15 @@ export interface components {
                 files: number;
                 bytes: number;
                 watching: boolean;
+                /** @description native: every directory watched; partial: some directories could not have a kernel watch (the inotify watch limit, named in reason) and are listed and re-read every sweep_seconds instead, and watching them is retried then; poll: polled; sweeps: not watched, full sweeps only. The counts are null for adapters that do not tell. */
+                watch: {
+                    /** @enum {string} */
+                    mode: "native" | "partial" | "poll" | "sweeps";
+                    directories_watched: number | null;
+                    directories_unwatched: number | null;
+                    reason: string | null;
+                    sweep_seconds: number | null;
+                };
                 watch_errors: number;
                 /**
                  * Format: date-time

@@ -29,6 +29,8 @@ export interface AppConfig {
   readonly docker: { readonly endpoint: DockerEndpoint | undefined };
   /** The adapter native watches go through (polling always goes through chokidar). */
   readonly watcher: NativeWatcher;
+  /** Seconds between sweeps of the directories the kernel refused a watch (SM_WATCH_FALLBACK_SECONDS). */
+  readonly watchFallbackSeconds: number;
   readonly intervals: {
     readonly checkSeconds: number;
     readonly monitorSeconds: number;

@@ -90,6 +90,11 @@ const TABLE = {
     default: 'directories',
     schema: oneOf(NATIVE_WATCHERS, 'lower'),
   },
+  SM_WATCH_FALLBACK_SECONDS: {
+    meaning: 'Seconds between sweeps of the directories the kernel refused a watch (inotify watch limit): each is listed again, its files re-read, and watching it retried.',
+    default: '10',
+    schema: wholeNumber(1, DAY),
+  },
   SM_CHECK_INTERVAL_SECONDS: { meaning: 'Seconds between full sweeps (rescan and cleanup).', default: '300', schema: wholeNumber(1, 31 * DAY) },
   SM_MONITOR_INTERVAL_SECONDS: { meaning: 'Seconds between filesystem measurements.', default: '30', schema: wholeNumber(1, DAY) },
   SM_DISCOVERY_INTERVAL_SECONDS: { meaning: 'Seconds between volume/label discovery passes.', default: '30', schema: wholeNumber(1, DAY) },

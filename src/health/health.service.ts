@@ -131,6 +131,14 @@ export class HealthService {
       );
     }
 
+    // Never silently unwatched: directories the kernel refused a watch are named here, and swept meanwhile.
+    for (const m of measuring) {
+      if (m.watch.mode !== 'partial') continue;
+      problems.push(
+        `${m.root}: ${m.watch.directories_unwatched} of ${(m.watch.directories_watched ?? 0) + (m.watch.directories_unwatched ?? 0)} directories not watched (${m.watch.reason ?? 'the kernel refused a watch'}): swept every ${m.watch.sweep_seconds} s instead`,
+      );
+    }
+
     const filesystems = this.filesystems();
     const targets = Object.entries(this.store.current.targets)
       .filter(([, record]) => record.tier !== 'ok')

@@ -131,20 +131,40 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     files: number;
     bytes: number;
     watching: boolean;
+    /**
+     * `native`: every directory has a kernel watch (or the adapter does not tell); `partial`: some could not have one
+     * (the watch limit) and are swept every `sweep_seconds`; `poll`: polled; `sweeps`: not watched, full sweeps only.
+     */
+    watch: {
+      mode: 'native' | 'partial' | 'poll' | 'sweeps';
+      directories_watched: number | null;
+      directories_unwatched: number | null;
+      reason: string | null;
+      sweep_seconds: number | null;
+    };
     watch_errors: number;
     last_scan: string | null;
     /** Entries the last scan could not read: unreadable, or a path longer than the OS takes (PATH_MAX). */
     scan_errors: number;
     scanning: { files_so_far: number; started_at: string } | null;
   }> {
-    return [...this.monitors.entries()].map(([id, { monitor, root }]) => {
+    return [...this.monitors.entries()].map(([id, { monitor, root, watch }]) => {
       const stats = monitor.stats;
+      const coverage = stats.coverage;
+      const partial = coverage !== undefined && coverage.directoriesUnwatched > 0;
       return {
         id,
         root,
         files: monitor.tally.files,
         bytes: monitor.tally.bytes,
         watching: stats.watching,
+        watch: {
+          mode: !stats.watching ? 'sweeps' : watch === 'poll' ? 'poll' : partial ? 'partial' : 'native',
+          directories_watched: coverage?.directoriesWatched ?? null,
+          directories_unwatched: coverage?.directoriesUnwatched ?? null,
+          reason: partial ? (coverage.reason ?? null) : null,
+          sweep_seconds: partial ? coverage.sweepSeconds : null,
+        },
         watch_errors: stats.watchErrors,
         last_scan: stats.lastScanAt?.toISOString() ?? null,
         scan_errors: stats.lastScanErrors,
@@ -179,6 +199,22 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   /** The first problem of a spell is recorded (once: the record says a spell is open); the next clean sweep ends it. */
   onWatchProblem(monitor: TargetMonitor, error: string): void {
     this.watchErrorsAtSweep.set(monitor.id, Number.NaN);
+    this.recordWatchFailed(monitor, error);
+  }
+
+  /** Directories left unwatched at the watch limit open a spell like any watch problem; it ends once every one is watched. */
+  onWatchLimited(monitor: TargetMonitor, reason: string): void {
+    this.recordWatchFailed(monitor, reason);
+  }
+
+  /** Every directory is watched again: the spell ends now, unless a watcher error came since the last sweep (that sweep ends it). */
+  onWatchCovered(monitor: TargetMonitor): void {
+    const registration = this.registrationById(monitor.id);
+    if (!registration || (this.watchErrorsAtSweep.get(monitor.id) ?? 0) !== monitor.stats.watchErrors) return;
+    void this.recordWatchRecovered(registration).catch((e: unknown) => this.logger.warn(`Watch recovery of ${registration.path} not recorded: ${String(e)}`));
+  }
+
+  private recordWatchFailed(monitor: TargetMonitor, error: string): void {
     const registration = this.registrationById(monitor.id);
     if (!registration) return;
     const key = targetKey(registration.volume_name, registration.path);
@@ -194,11 +230,16 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
 
   /** After a sweep's rescan: a spell of watch problems ends once the target is watched with no error since the last sweep. */
   private async checkWatchRecovered(registration: Registration, monitor: TargetMonitor): Promise<void> {
-    const { watching, watchErrors } = monitor.stats;
+    const { watching, watchErrors, coverage } = monitor.stats;
     const errorsBefore = this.watchErrorsAtSweep.get(registration.id);
     this.watchErrorsAtSweep.set(registration.id, watchErrors);
+    if (!watching || errorsBefore !== watchErrors || (coverage?.directoriesUnwatched ?? 0) > 0) return;
+    await this.recordWatchRecovered(registration);
+  }
+
+  private async recordWatchRecovered(registration: Registration): Promise<void> {
     const key = targetKey(registration.volume_name, registration.path);
-    if (!targetRecord(this.store.current, key).watch_problem || !watching || errorsBefore !== watchErrors) return;
+    if (!targetRecord(this.store.current, key).watch_problem) return;
     await this.store.transact((state) => {
       if (state.registrations[key]?.id !== registration.id || !targetRecord(state, key).watch_problem) return { events: [], result: undefined };
       this.logger.log(`${key} is watched again`);

@@ -5,7 +5,7 @@ import type { FileEntry } from './file-entry.js';
 import { FileIndex, split, type Tally } from './file-index.js';
 import { entriesOf, entryFromStats, type ScanOutput } from './scan-output.js';
 import type { TreeReader } from './tree-reader.port.js';
-import type { WatchEvent, WatchPort, WatchSubscription } from './watch.port.js';
+import { PARTLY_WATCHED, type WatchCoverage, type WatchEvent, type WatchPort, type WatchSubscription } from './watch.port.js';
 
 /**
  * Watch events are applied once none has arrived for QUIET_MS, or at the latest COALESCE_MS after the first
@@ -39,6 +39,10 @@ export interface MonitorListener {
   onRootLost(monitor: TargetMonitor, reason: string): void;
   /** Watching failed (setting up the watch, or the watcher reported an error): sweeps keep the target measured. */
   onWatchProblem(monitor: TargetMonitor, error: string): void;
+  /** Some directories cannot be watched (the kernel's watch limit): they are swept instead (`reason` says why). */
+  onWatchLimited?(monitor: TargetMonitor, reason: string): void;
+  /** Every directory is watched again after onWatchLimited. */
+  onWatchCovered?(monitor: TargetMonitor): void;
 }
 
 export interface RescanResult {
@@ -82,6 +86,8 @@ export class TargetMonitor {
   private lastScanAt: Date | undefined;
   private eventsApplied = 0;
   private watchErrors = 0;
+  /** Whether the watch last said some directories are unwatched (see onWatchCoverage). */
+  private watchLimited = false;
 
   constructor(
     readonly id: string,
@@ -113,6 +119,8 @@ export class TargetMonitor {
     lastScanAt: Date | undefined;
     lastScanErrors: number;
     watching: boolean;
+    /** What the watch covers, from adapters that watch directory by directory. */
+    coverage: WatchCoverage | undefined;
     scanning: { files: number; startedAt: Date } | undefined;
   } {
     return {
@@ -121,6 +129,7 @@ export class TargetMonitor {
       lastScanAt: this.lastScanAt,
       lastScanErrors: this.lastScanErrors,
       watching: this.subscription !== undefined,
+      coverage: this.subscription?.coverage?.(),
       scanning: this.scanProgress,
     };
   }
@@ -193,10 +202,15 @@ export class TargetMonitor {
         const subscription = await this.watcher.watch(this.root, this.watchSetting === 'poll' ? 'poll' : 'native', {
           onEvents: (events) => this.onEvents(events),
           onError: (error) => this.onWatchError(error),
+          onCoverage: (coverage) => this.onWatchCoverage(coverage),
         });
         // Closed while the watch was being set up: nobody else will close this one.
         if (this.closed) await subscription.close();
-        else this.subscription = subscription;
+        else {
+          this.subscription = subscription;
+          // A new watch (after a restart) may cover what the old one could not.
+          this.onWatchCoverage(subscription.coverage?.());
+        }
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -296,6 +310,22 @@ export class TargetMonitor {
     const deadline = this.batchDeadline ?? quietAt;
     this.applyTimer = setTimeout(() => this.applyPending(quietAt <= deadline), Math.max(0, Math.min(quietAt, deadline) - now));
   }
+
+  // --- watch limit: directories the kernel refused a watch are swept by the adapter; the listener hears each spell.
+  private onWatchCoverage(coverage: WatchCoverage | undefined): void {
+    const limited = coverage !== undefined && coverage.directoriesUnwatched > 0;
+    if (limited === this.watchLimited || this.closed) return;
+    this.watchLimited = limited;
+    if (limited) {
+      const reason = `${PARTLY_WATCHED}: ${coverage.reason ?? 'the kernel refused a watch'}; the unwatched ones are swept every ${coverage.sweepSeconds} s`;
+      this.logger.warn(`${this.root}: ${reason}`);
+      this.listener.onWatchLimited?.(this, reason);
+    } else {
+      this.logger.log(`${this.root}: every directory is watched again`);
+      this.listener.onWatchCovered?.(this);
+    }
+  }
+  // --- end watch limit
 
   private onWatchError(error: Error): void {
     this.watchErrors++;

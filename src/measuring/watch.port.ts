@@ -19,17 +19,44 @@ export interface WatchSubscription {
    * adapter that watches directory by directory starts watching it (and below) before this returns.
    */
   directoryFound?(path: string): void;
+  /**
+   * How much of the tree has a kernel watch (adapters that watch directory by directory): directories the
+   * kernel refused a watch (out of inotify watches or instances) are swept instead, every few seconds.
+   */
+  coverage?(): WatchCoverage;
   /** Stops delivering events. Idempotent: the second call is a no-op. */
   close(): Promise<void>;
 }
 
 export type WatchMode = 'native' | 'poll';
 
+/** How a spell of unwatched directories (the watch limit) begins its `target.watch_failed` error, for alert texts. */
+export const PARTLY_WATCHED = 'cannot watch every directory';
+
+/** What a directory-by-directory subscription watches, and what it sweeps instead. */
+export interface WatchCoverage {
+  readonly directoriesWatched: number;
+  /**
+   * Directories the kernel refused a watch (and every directory below them), as of the last sweep of them: each is
+   * listed again and its files re-read every sweep period, and watching them is retried then.
+   */
+  readonly directoriesUnwatched: number;
+  /** Why some directories are unwatched (the limit, with its value); undefined while every directory is watched. */
+  readonly reason: string | undefined;
+  /** Seconds between sweeps of the unwatched directories. */
+  readonly sweepSeconds: number;
+}
+
 export interface WatchHandlers {
   /** A batch of events (order within a batch is the watcher's). */
   readonly onEvents: (events: readonly WatchEvent[]) => void;
   /** The watcher failed or overflowed: events may have been lost, the caller should rescan. */
   readonly onError: (error: Error) => void;
+  /**
+   * Some directories could not be watched (the kernel's limit) and are swept instead, or every one is watched
+   * again: called at each such change. Without it, reaching the limit is reported once through `onError`.
+   */
+  readonly onCoverage?: (coverage: WatchCoverage) => void;
 }
 
 /**

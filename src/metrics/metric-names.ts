@@ -33,6 +33,11 @@ export const METRIC = {
   tierChanges: { name: `${PREFIX}tier_changes_total`, help: 'Tier changes, by scope (filesystem, target) and tier entered.', labels: ['scope', 'tier'] },
   watcherEvents: { name: `${PREFIX}watcher_events_total`, help: 'File-watch events applied to the target index.', labels: ['volume', 'path'] },
   watcherErrors: { name: `${PREFIX}watcher_errors_total`, help: 'Watcher errors and failed subscriptions (each is followed by a rescan).', labels: ['volume', 'path'] },
+  targetUnwatchedDirectories: {
+    name: `${PREFIX}target_unwatched_directories`,
+    help: 'Directories of the target the kernel refused a watch (inotify watch limit): swept every SM_WATCH_FALLBACK_SECONDS instead; 0 when all are watched.',
+    labels: ['volume', 'path'],
+  },
   targetWatching: { name: `${PREFIX}target_watching`, help: '1 while the target is watched natively or by polling; 0 on sweeps only.', labels: ['volume', 'path'] },
   eventLogEvents: { name: `${PREFIX}event_log_events`, help: 'Events held by the event log.', labels: [] },
   eventLogSize: { name: `${PREFIX}event_log_size_bytes`, help: 'Bytes the event log occupies in the database.', labels: [] },

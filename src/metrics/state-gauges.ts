@@ -57,6 +57,7 @@ export class StateGauges {
     // 0 until there is enough history (panels and rules see a value, never a gap).
     each(METRIC.targetGrowth, ({ r }) => this.targetTiers.growthOf(r.id) ?? 0);
     each(METRIC.targetWatching, ({ monitor }) => (monitor ? (monitor.stats.watching ? 1 : 0) : null));
+    each(METRIC.targetUnwatchedDirectories, ({ monitor }) => (monitor ? (monitor.stats.coverage?.directoriesUnwatched ?? 0) : null));
     this.writeWatcherCounters(out, rows);
     if (this.targetLabels.size > registrations.length) this.forgetRemoved(registrations);
   }

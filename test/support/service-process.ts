@@ -20,13 +20,19 @@ export interface ServiceProcess {
   waitForOutput(pattern: RegExp): Promise<void>;
 }
 
-export function spawnService(env: Record<string, string>, cwd: string): ServiceProcess {
+/**
+ * Starts dist/main.js with `env` (and no SM_* variable of this process). `launcher`: a command that runs the service
+ * for it, given the node binary and dist/main.js as its last two arguments, and that ends by exec'ing them (so that
+ * the child's pid is the service's): `unshare` with a small shell, for instance.
+ */
+export function spawnService(env: Record<string, string>, cwd: string, launcher?: { command: string; args: string[] }): ServiceProcess {
   if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const cleanEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('SM_') && value !== undefined) cleanEnv[key] = value;
   }
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = launcher ? [launcher.command, [...launcher.args, process.execPath, MAIN]] : [process.execPath, [MAIN]];
+  const child = spawn(command, args, { cwd, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
   const onData = (chunk: Buffer): void => {

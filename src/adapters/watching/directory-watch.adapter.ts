@@ -1,11 +1,22 @@
-import { lstatSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
-import { Injectable } from '@nestjs/common';
+import { lstatSync, readFileSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { nameFromBytes, osPath } from '../../common/file-name.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
 import { readDirectory } from '../filesystem/exact-names.js';
-import { WatchPort, type WatchEvent, type WatchHandlers, type WatchMode, type WatchSubscription } from '../../measuring/watch.port.js';
+import {
+  WatchPort,
+  type WatchCoverage,
+  type WatchEvent,
+  type WatchHandlers,
+  type WatchMode,
+  type WatchSubscription,
+} from '../../measuring/watch.port.js';
 
 /** The initial walk yields to the event loop after this many directories. */
 const DIRECTORIES_PER_TURN = 500;
+/** Seconds between sweeps of the directories the kernel refused a watch, unless configured (SM_WATCH_FALLBACK_SECONDS). */
+export const DEFAULT_FALLBACK_SECONDS = 10;
 
 /**
  * Native watching with one kernel watch per directory (Node's fs.watch, inotify on Linux) and nothing per
@@ -15,14 +26,26 @@ const DIRECTORIES_PER_TURN = 500;
  * the watches below its old path are closed and its new path is walked again, so events never arrive under
  * stale paths. Names arrive as bytes (fs.watch with `encoding: 'buffer'`) and directories are listed with exact
  * names, so paths below the root are in the file-name escape (src/common/file-name.ts) whatever the names' bytes.
+ *
+ * At the kernel's limit (ENOSPC: fs.inotify.max_user_watches; EMFILE: inotify instances or descriptors) a
+ * directory stays unwatched, and so does everything below it. Such directories are swept instead: every
+ * `fallbackSeconds` each is listed again, down its whole subtree, and reported as updated (the consumer re-lists it
+ * and re-reads its files, which catches growth too), and watching them is retried, highest in the tree first. The
+ * subscription's coverage says how many are unwatched and why, and `onCoverage` hears each change of it.
  */
 @Injectable()
 export class DirectoryWatchAdapter extends WatchPort {
   readonly name = 'directories';
+  private readonly fallbackMs: number;
+
+  constructor(@Optional() @Inject(APP_CONFIG) config?: Pick<AppConfig, 'watchFallbackSeconds'>) {
+    super();
+    this.fallbackMs = (config?.watchFallbackSeconds ?? DEFAULT_FALLBACK_SECONDS) * 1000;
+  }
 
   async watch(root: string, mode: WatchMode, handlers: WatchHandlers): Promise<WatchSubscription> {
     if (mode !== 'native') throw new Error('the directories adapter does not poll');
-    const subscription = new DirectorySubscription(root, handlers);
+    const subscription = new DirectorySubscription(root, handlers, this.fallbackMs);
     try {
       await subscription.start();
     } catch (error) {
@@ -41,10 +64,20 @@ class DirectorySubscription implements WatchSubscription {
   private flushScheduled = false;
   private closed = false;
   private limitReported = false;
+  /**
+   * The highest directories the kernel refused a watch (their parent is watched, they are not, nor anything below
+   * them): swept every `fallbackMs` instead.
+   */
+  private readonly unwatched = new Set<string>();
+  /** Directories in the unwatched subtrees, as counted by the last sweep (at least their tops before it). */
+  private unwatchedCount = 0;
+  private limitReason: string | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly root: string,
     private readonly handlers: WatchHandlers,
+    private readonly fallbackMs: number,
   ) {
     const stats = lstatSync(root);
     if (!stats.isDirectory()) throw new Error(`${root} is not a directory`);
@@ -59,6 +92,17 @@ class DirectorySubscription implements WatchSubscription {
     for (const _ of this.walk(this.root, false)) {
       if (++listed % DIRECTORIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    // Short of watches: say at once how many directories are swept instead (the first sweep comes later).
+    if (this.unwatched.size > 0) this.countUnwatched();
+  }
+
+  coverage(): WatchCoverage {
+    return {
+      directoriesWatched: this.watchers.size,
+      directoriesUnwatched: this.unwatched.size === 0 ? 0 : Math.max(this.unwatchedCount, this.unwatched.size),
+      reason: this.unwatched.size === 0 ? undefined : this.limitReason,
+      sweepSeconds: this.fallbackMs / 1000,
+    };
   }
 
   /**
@@ -67,12 +111,14 @@ class DirectorySubscription implements WatchSubscription {
    * events have not been handled yet, so that nothing changes unseen between the listing and the watches.
    */
   directoryFound(path: string): void {
-    if (!this.closed) this.watchTree(path, true);
+    // Inside an unwatched subtree: the sweeps list it (and retry watching it from the top).
+    if (!this.closed && !this.isUnwatched(path)) this.watchTree(path, true);
   }
 
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      clearTimeout(this.sweepTimer);
       for (const watcher of this.watchers.values()) watcher.close();
       this.watchers.clear();
     }
@@ -143,9 +189,10 @@ class DirectorySubscription implements WatchSubscription {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (required) throw error;
-      if (code === 'ENOSPC' || code === 'EMFILE') this.reportLimit(dir, error as Error);
+      if (code === 'ENOSPC' || code === 'EMFILE') this.leaveUnwatched(dir, code, error as Error);
       return false;
     }
+    this.unwatched.delete(dir);
     // A watch fails when its directory goes away or becomes unreadable: drop it, and say so through an event.
     watcher.on('error', () => {
       this.drop(dir);
@@ -172,6 +219,7 @@ class DirectorySubscription implements WatchSubscription {
     // Gone or replaced: the watches opened under this path (and below) describe it no more. (A directory is
     // only watched when its parent is, so an unwatched path has no watches below it.)
     if (this.watchers.has(path)) this.drop(path);
+    this.forgetUnwatched(path);
     // A watched directory reports its own removal under its own name: check the directory itself.
     if (path === `${dir}/${dir.slice(dir.lastIndexOf('/') + 1)}` && !this.lstat(dir)?.isDirectory()) {
       this.drop(dir);
@@ -182,6 +230,7 @@ class DirectorySubscription implements WatchSubscription {
 
   /** Closes the watches of `path` and everything below it. */
   private drop(path: string): void {
+    this.forgetUnwatched(path);
     const prefix = `${path}/`;
     for (const [dir, watcher] of this.watchers) {
       if (dir === path || dir.startsWith(prefix)) {
@@ -191,10 +240,104 @@ class DirectorySubscription implements WatchSubscription {
     }
   }
 
-  private reportLimit(dir: string, error: Error): void {
-    if (this.limitReported) return;
-    this.limitReported = true;
-    this.handlers.onError(new Error(`cannot watch ${dir}: ${error.message} (raise fs.inotify.max_user_watches); sweeps keep it measured`));
+  /** The kernel refused `dir` a watch: it (and everything below it) is swept instead until a watch can be had. */
+  private leaveUnwatched(dir: string, code: 'ENOSPC' | 'EMFILE', error: Error): void {
+    const first = this.unwatched.size === 0;
+    this.unwatched.add(dir);
+    this.unwatchedCount++;
+    this.sweepTimer ??= setTimeout(() => this.sweep(), this.fallbackMs).unref();
+    if (!first) return;
+    this.limitReason = limitReason(code);
+    if (this.handlers.onCoverage) {
+      this.handlers.onCoverage(this.coverage());
+    } else if (!this.limitReported) {
+      this.limitReported = true;
+      this.handlers.onError(new Error(`cannot watch ${dir}: ${error.message} (${this.limitReason}); swept every ${this.fallbackMs / 1000} s instead`));
+    }
+  }
+
+  /** Whether `path` is, or is below, a directory the kernel refused a watch. */
+  private isUnwatched(path: string): boolean {
+    if (this.unwatched.size === 0) return false;
+    for (let at = path.length; at > this.root.length; at = path.lastIndexOf('/', at - 1)) {
+      if (this.unwatched.has(path.slice(0, at))) return true;
+    }
+    return false;
+  }
+
+  /** `path` went away or was replaced: the unwatched directories at or below it are no more. */
+  private forgetUnwatched(path: string): void {
+    const prefix = `${path}/`;
+    for (const dir of this.unwatched) if (dir === path || dir.startsWith(prefix)) this.unwatched.delete(dir);
+  }
+
+  /**
+   * One sweep of the unwatched directories: watching them is retried, highest in the tree first (the limit may
+   * have been raised, or watched directories removed), until the kernel refuses one; what is newly watched and
+   * what stays unwatched is listed down its whole subtree, and every directory of it reported as updated, so that
+   * the consumer re-lists it and re-reads its files. Once every directory is watched, the sweeps stop.
+   */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    if (this.closed) return;
+    const tops = [...this.unwatched].sort((a, b) => depth(a) - depth(b));
+    let refused = false;
+    for (const top of tops) {
+      if (!this.unwatched.has(top)) continue;
+      if (!this.isOurDirectory(this.lstat(top))) {
+        // Gone (or replaced by something that is not a directory): its parent's listing says so.
+        this.unwatched.delete(top);
+        continue;
+      }
+      if (!refused && this.add(top, false)) {
+        for (const _ of this.walk(top, false));
+        this.reportSubtree(top, (dir) => this.watchers.has(dir));
+      } else {
+        refused = true;
+      }
+    }
+    let count = 0;
+    for (const top of this.unwatched) count += this.reportSubtree(top, () => true);
+    this.unwatchedCount = count;
+    // (A retry refused above may have armed the timer already.)
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    if (this.unwatched.size > 0) {
+      this.sweepTimer = setTimeout(() => this.sweep(), this.fallbackMs).unref();
+      return;
+    }
+    this.limitReason = undefined;
+    this.limitReported = false;
+    this.handlers.onCoverage?.(this.coverage());
+  }
+
+  /** Counts the directories of the unwatched subtrees, without reporting them (the consumer is scanning anyway). */
+  private countUnwatched(): void {
+    let count = 0;
+    for (const top of this.unwatched) count += this.reportSubtree(top, () => false);
+    this.unwatchedCount = count;
+  }
+
+  /**
+   * Lists the directories of `top`'s subtree (this mount's, no symlinks) and reports as updated those `report`
+   * picks. Returns how many there are.
+   */
+  private reportSubtree(top: string, report: (dir: string) => boolean): number {
+    const pending = [top];
+    let count = 0;
+    while (pending.length > 0) {
+      const dir = pending.pop()!;
+      count++;
+      if (report(dir)) this.push(dir, 'update');
+      let entries: Dirent[];
+      try {
+        entries = readDirectory(this.os(dir));
+      } catch {
+        continue;
+      }
+      for (const entry of entries) if (entry.isDirectory()) pending.push(`${dir}/${entry.name}`);
+    }
+    return count;
   }
 
   private push(path: string, kind: WatchEvent['kind']): void {
@@ -208,4 +351,32 @@ class DirectorySubscription implements WatchSubscription {
       if (!this.closed && events.length > 0) this.handlers.onEvents(events);
     });
   }
+}
+
+function depth(path: string): number {
+  let n = 0;
+  for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) n++;
+  return n;
+}
+
+/** The limit the kernel enforced, with its value as this process sees it (the user namespace's own may be lower). */
+function limitReason(code: 'ENOSPC' | 'EMFILE'): string {
+  const read = (file: string): number | undefined => {
+    try {
+      const value = Number(readFileSync(file, 'utf8').trim());
+      return Number.isFinite(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (code === 'EMFILE') {
+    const instances = read('/proc/sys/fs/inotify/max_user_instances');
+    return `out of inotify instances or file descriptors (fs.inotify.max_user_instances=${instances ?? '?'})`;
+  }
+  const global = read('/proc/sys/fs/inotify/max_user_watches');
+  const namespace = read('/proc/sys/user/max_inotify_watches');
+  if (namespace !== undefined && global !== undefined && namespace < global) {
+    return `inotify watch limit (user.max_inotify_watches=${namespace} in this user namespace; fs.inotify.max_user_watches=${global})`;
+  }
+  return `inotify watch limit (fs.inotify.max_user_watches=${global ?? namespace ?? '?'})`;
 }
