@@ -3,7 +3,7 @@ import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
 import { TimeSlices } from '../common/time-slices.js';
 import { FileIndex, type Tally } from './file-index.js';
-import type { ScanOutput } from './scan-output.js';
+import { ScanPacker, type ScanOutput } from './scan-output.js';
 
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 
@@ -115,14 +115,15 @@ describe('FileIndex', () => {
   });
 
   it('builds from a packed scan, empty directories included', () => {
+    const packer = new ScanPacker(1);
+    packer.add(0, 'top', { size: 5, blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1, ino: 10, nlink: 1 });
+    packer.add(2, 'inner', { size: 6, blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1, ino: 11, nlink: 1 });
     const output: ScanOutput = {
       rootExists: true,
       rootDev: 1,
       rootIno: 2,
       dirs: ['', 'empty', 'x'],
-      fileDirs: Int32Array.from([0, 2]),
-      names: ['top', 'inner'],
-      numbers: Float64Array.from([5, 8, 1, 1, 1, 10, 1, 6, 8, 1, 1, 1, 11, 1]),
+      files: packer.pack(),
       directories: 3,
       errors: 0,
       durationMs: 0,
