@@ -236,20 +236,20 @@ export class FileIndex implements FileView {
   /** Names of the files directly in `dir` (undefined when the directory is unknown). */
   namesIn(dirPath: string): DirectoryNames | undefined {
     if (this.dirs.idOf(dirPath) === undefined) return undefined;
-    const index = this;
-    const id = (): number | undefined => index.dirs.idOf(dirPath);
+    const { dirs, byName, names } = this;
+    const id = (): number | undefined => dirs.idOf(dirPath);
     return {
       get size() {
         const dir = id();
-        return dir === undefined ? 0 : index.dirs.countOf(dir);
+        return dir === undefined ? 0 : dirs.countOf(dir);
       },
       has: (name) => {
         const dir = id();
-        return dir !== undefined && index.byName.find(dir, name) >= 0;
+        return dir !== undefined && byName.find(dir, name) >= 0;
       },
       *keys() {
         const dir = id();
-        if (dir !== undefined) for (const slot of index.dirs.slotsIn(dir)) yield index.names.nameOf(slot);
+        if (dir !== undefined) for (const slot of dirs.slotsIn(dir)) yield names.nameOf(slot);
       },
     };
   }
