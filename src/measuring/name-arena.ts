@@ -151,8 +151,16 @@ export class NameArena {
 
   /** Encodes `name` into the scratch buffer: its length in bytes (see matches, hashOfKey). */
   encode(name: string): number {
-    if (name.length * 3 > this.scratch.length) this.scratch = new Uint8Array(name.length * 3);
-    return encoder.encodeInto(name, this.scratch).written;
+    const n = name.length;
+    if (n * 3 > this.scratch.length) this.scratch = new Uint8Array(n * 3);
+    // ASCII (most names) byte by byte: cheaper than a call into the encoder for a short string.
+    const scratch = this.scratch;
+    for (let i = 0; i < n; i++) {
+      const code = name.charCodeAt(i);
+      if (code >= 0x80) return encoder.encodeInto(name, scratch).written;
+      scratch[i] = code;
+    }
+    return n;
   }
 
   /** Whether slot's name is the `length` bytes last encoded. */
