@@ -135,7 +135,10 @@ export class DirectoryTable {
   }
 
   private growDirs(size: number): void {
-    const grow = (column: Int32Array, fill: number): Int32Array => resized(column, size, Int32Array).fill(fill, column.length);
+    const grow = (column: Int32Array, fill: number): Int32Array => {
+      const length = column.length; // read before the resize detaches the old buffer
+      return resized(column, size, Int32Array).fill(fill, length);
+    };
     this.heads = grow(this.heads, -1);
     this.tails = grow(this.tails, -1);
     this.counts = grow(this.counts, 0);

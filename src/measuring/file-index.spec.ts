@@ -219,6 +219,15 @@ describe('FileIndex', () => {
     expect(index.get('d0/s0')).toBeUndefined();
   });
 
+  it('lists every file of every directory once directories outgrow their first tables (300 of them)', () => {
+    const index = new FileIndex();
+    for (let d = 0; d < 300; d++) for (let f = 0; f < 3; f++) index.upsert({ ...base, path: `cam${d}/seg${f}`, ino: d * 3 + f + 1, size: 1, nlink: 1 });
+    expect(index.toArray()).toHaveLength(900);
+    expect(Array.from({ length: 300 }, (_, d) => index.namesIn(`cam${d}`)!.size).filter((n) => n !== 3)).toEqual([]);
+    expect(index.removeSubtree('cam7')).toBe(3);
+    expect([...index.namesIn('cam299')!.keys()]).toEqual(['seg0', 'seg1', 'seg2']);
+  });
+
   it('keeps names with every byte the escape writes, and orders ties by path exactly as plain string order does', () => {
     const index = new FileIndex();
     const names: string[] = [];
