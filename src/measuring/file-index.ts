@@ -57,7 +57,7 @@ const COMPACT_STEP = 4096;
  * - a path found through one open-addressing hash table of (directory id, name) → slot, an inode through another
  *   (slot-table.ts),
  * - each directory's files as a linked list of slots (directory-table.ts).
- * About 90 bytes per file at 1M files (README, "where each byte goes"). Freed slots are reused; the name arena is
+ * About 95 bytes per file at 1M files (README, "where each byte goes"). Freed slots are reused; the name arena is
  * compacted in slices of the event loop once holes outweigh names. Hard links are counted once: inodes reached by
  * several indexed paths are tracked apart (an object per such inode). Paths are relative to the target root; ''
  * is the root directory.
