@@ -7,15 +7,9 @@ import { FileColumns } from './file-columns.js';
 import { NameArena } from './name-arena.js';
 import { DirectoryTable } from './directory-table.js';
 import { InodeTable, NameTable } from './slot-table.js';
+import { FileTally } from './file-tally.js';
 
 export { EMPTY_TALLY, type Tally } from './file-view.js';
-
-/** Figures of an inode reached by two or more indexed paths, and the slots of those paths. */
-interface SharedInode {
-  readonly slots: number[];
-  size: number;
-  blocks: number;
-}
 
 /** The names of a directory's files, read through the index (live: it shows changes made after it was taken). */
 export interface DirectoryNames {
@@ -85,19 +79,7 @@ export class FileIndex implements FileView {
   /** Slots ever used: 0 … used − 1 (free ones have directory -1). */
   private used = 0;
 
-  /** Inodes held by two or more slots. */
-  private readonly shared = new Map<number, SharedInode>();
-  /**
-   * Inodes a path stopped linking to while other indexed paths still do. A change made through the path that
-   * left reached no watch of the others' directories, so their figures may be old: see takeStaleLinks().
-   */
-  private readonly leftLinks = new Set<number>();
-  private bytes = 0;
-  private diskBytes = 0;
-  private files = 0;
-  /** Oldest/newest mtime, kept as files come; recomputed once after the file holding either extreme leaves. */
-  private range: { oldest: number; newest: number } | null = null;
-  private rangeKnown = true;
+  private readonly tallied: FileTally;
   private compaction: Promise<void> | undefined;
 
   /** An empty index, or (from a scan) one over packed files whose slots are not linked yet: see scanSteps. */
@@ -113,6 +95,7 @@ export class FileIndex implements FileView {
     this.dirs = new DirectoryTable(this.columns.capacity);
     this.byName = new NameTable(this.columns, this.names, this.used);
     this.byIno = new InodeTable(this.columns, this.used);
+    this.tallied = new FileTally(this.columns, this.byIno, () => this.orders.built('size'));
     this.dirs.ensure('');
   }
 
@@ -156,11 +139,11 @@ export class FileIndex implements FileView {
   }
 
   tally(): Tally {
-    return { bytes: this.bytes, diskBytes: this.diskBytes, files: this.files };
+    return this.tallied.tally();
   }
 
   get size(): number {
-    return this.files;
+    return this.tallied.files;
   }
 
   has(path: string): boolean {
@@ -173,8 +156,8 @@ export class FileIndex implements FileView {
   }
 
   linksOf(entry: FileEntry): readonly FileEntry[] {
-    const inode = this.shared.get(entry.ino);
-    return inode ? inode.slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
+    const slots = this.tallied.linkedSlots(entry.ino);
+    return slots ? slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
   }
 
   get(path: string): FileEntry | undefined {
@@ -189,7 +172,7 @@ export class FileIndex implements FileView {
     let slot = this.byName.find(dir, name);
     if (slot >= 0) {
       if (this.columns.same(slot, entry.size, entry.blocks, entry.mtimeMs, entry.ctimeMs, entry.dev, entry.ino, entry.nlink)) return false;
-      if (this.columns.inos[slot] !== entry.ino) this.noteLeaving(slot);
+      if (this.columns.inos[slot] !== entry.ino) this.tallied.noteLeaving(slot);
       this.uncount(slot);
     } else {
       slot = this.allocate(dir, name);
@@ -282,24 +265,9 @@ export class FileIndex implements FileView {
    * an extreme leaves (a cleanup deletes the oldest), the next call walks the index once (O(n)).
    */
   mtimeRange(): { oldest: number; newest: number } | null {
-    if (this.files === 0) return null;
-    const mtimes = this.columns.mtimes;
     const byMtime = this.orders.built('mtime');
-    if (byMtime) return { oldest: mtimes[byMtime.first()]!, newest: mtimes[byMtime.last()]! };
-    if (!this.rangeKnown) {
-      let oldest = Infinity;
-      let newest = -Infinity;
-      const dirs = this.columns.dirs;
-      for (let slot = 0; slot < this.used; slot++) {
-        if (dirs[slot]! < 0) continue;
-        const mtime = mtimes[slot]!;
-        if (mtime < oldest) oldest = mtime;
-        if (mtime > newest) newest = mtime;
-      }
-      this.range = { oldest, newest };
-      this.rangeKnown = true;
-    }
-    return this.range ? { ...this.range } : null;
+    if (byMtime && this.tallied.files > 0) return { oldest: this.columns.mtimes[byMtime.first()]!, newest: this.columns.mtimes[byMtime.last()]! };
+    return this.tallied.mtimeRange(this.used);
   }
 
   /**
@@ -307,13 +275,13 @@ export class FileIndex implements FileView {
    * should be read again). Walks the index only when there are such inodes.
    */
   takeStaleLinks(): string[] {
-    if (this.leftLinks.size === 0) return [];
+    const left = this.tallied.takeLeftLinks();
+    if (left.size === 0) return [];
     const paths: string[] = [];
     const { dirs, inos } = this.columns;
     for (let slot = 0; slot < this.used; slot++) {
-      if (dirs[slot]! >= 0 && this.leftLinks.has(inos[slot]!)) paths.push(this.pathOf(slot));
+      if (dirs[slot]! >= 0 && left.has(inos[slot]!)) paths.push(this.pathOf(slot));
     }
-    this.leftLinks.clear();
     return paths;
   }
 
@@ -326,7 +294,7 @@ export class FileIndex implements FileView {
   footprint(): IndexFootprint {
     const names = this.names.footprint();
     return {
-      files: this.files,
+      files: this.tallied.files,
       slots: this.columns.capacity,
       columns: this.columns.byteLength,
       nameOffsets: names.offsets,
@@ -355,7 +323,7 @@ export class FileIndex implements FileView {
   }
 
   private liveSlots(): Int32Array {
-    const slots = new Int32Array(this.files);
+    const slots = new Int32Array(this.tallied.files);
     const dirs = this.columns.dirs;
     let i = 0;
     for (let slot = 0; slot < this.used; slot++) if (dirs[slot]! >= 0) slots[i++] = slot;
@@ -378,11 +346,6 @@ export class FileIndex implements FileView {
     // Neither directory a prefix of the other: the paths first differ inside both directory paths.
     if (pa !== '' && pb !== '' && !pa.startsWith(pb) && !pb.startsWith(pa)) return compareStrings(pa, pb);
     return compareStrings(this.pathOf(a), this.pathOf(b));
-  }
-
-  private noteLeaving(slot: number): void {
-    const ino = this.columns.inos[slot]!;
-    if (this.shared.has(ino)) this.leftLinks.add(ino);
   }
 
   private entryAt(slot: number, path: string): FileEntry {
@@ -416,7 +379,7 @@ export class FileIndex implements FileView {
 
   /** Drops a slot: out of the tally and orders (while its figures and name still hold), the tables, its directory. */
   private release(slot: number): void {
-    this.noteLeaving(slot);
+    this.tallied.noteLeaving(slot);
     this.uncount(slot);
     this.byName.delete(slot);
     this.dirs.unlink(this.columns.dirs[slot]!, slot);
@@ -448,71 +411,14 @@ export class FileIndex implements FileView {
     this.dirs.growSlots(capacity);
   }
 
-  /** Counts a slot just written (and places it in every order kept). */
   private count(slot: number): void {
     this.orders.insert(slot);
-    this.files++;
-    if (this.rangeKnown) {
-      const mtime = this.columns.mtimes[slot]!;
-      if (!this.range) this.range = { oldest: mtime, newest: mtime };
-      else if (mtime < this.range.oldest) this.range.oldest = mtime;
-      else if (mtime > this.range.newest) this.range.newest = mtime;
-    }
-    const ino = this.columns.inos[slot]!;
-    const size = this.columns.sizes[slot]!;
-    const blocks = this.columns.blocks[slot]!;
-    const other = this.byIno.find(ino);
-    if (other < 0) {
-      this.byIno.set(slot);
-      this.bytes += size;
-      this.diskBytes += blocks * 512;
-      return;
-    }
-    // Another path to a counted inode: bytes stay counted once, at the latest figures observed.
-    let inode = this.shared.get(ino);
-    if (!inode) {
-      inode = { slots: [other], size: this.columns.sizes[other]!, blocks: this.columns.blocks[other]! };
-      this.shared.set(ino, inode);
-    }
-    inode.slots.push(slot);
-    this.bytes += size - inode.size;
-    this.diskBytes += (blocks - inode.blocks) * 512;
-    inode.size = size;
-    inode.blocks = blocks;
+    this.tallied.count(slot);
   }
 
-  /** Uncounts a slot before it is rewritten or released (and takes it out of every order kept). */
   private uncount(slot: number): void {
     this.orders.remove(slot);
-    this.files--;
-    if (this.files === 0) {
-      this.range = null;
-      this.rangeKnown = true;
-    } else if (this.rangeKnown && this.range && (this.columns.mtimes[slot] === this.range.oldest || this.columns.mtimes[slot] === this.range.newest)) {
-      this.rangeKnown = false;
-    }
-    const ino = this.columns.inos[slot]!;
-    const inode = this.shared.get(ino);
-    if (!inode) {
-      this.byIno.delete(slot);
-      this.bytes -= this.columns.sizes[slot]!;
-      this.diskBytes -= this.columns.blocks[slot]! * 512;
-      return;
-    }
-    // The inode stays counted through its other paths.
-    inode.slots.splice(inode.slots.indexOf(slot), 1);
-    const remaining = inode.slots[0]!;
-    if (this.byIno.find(ino) === slot) this.byIno.set(remaining);
-    if (inode.slots.length === 1) {
-      // Back to one path: it carries the inode's latest figures, so that removing it later uncounts them.
-      this.shared.delete(ino);
-      // The figures of the remaining path change: the size order must see it.
-      const bySize = this.orders.built('size');
-      bySize?.remove(remaining);
-      this.columns.sizes[remaining] = inode.size;
-      bySize?.insert(remaining);
-      this.columns.blocks[remaining] = inode.blocks;
-    }
+    this.tallied.uncount(slot);
   }
 }
 

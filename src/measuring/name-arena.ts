@@ -18,6 +18,9 @@ const MIN_GARBAGE = 64 * 1024;
 
 import { resized } from './typed-arrays.js';
 
+/** Bound once: a global looked up in a hot loop is slow where the code runs in a VM context (specs). */
+const imul = Math.imul;
+
 const encoder = new TextEncoder();
 
 export interface PackedNames {
@@ -264,12 +267,12 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /** FNV-1a over the bytes, seeded with the directory id, then a final mix (murmur3's): well spread over the low bits. */
 export function hashBytes(seed: number, bytes: Uint8Array, start: number, length: number): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed, 0x9e3779b1)) | 0;
-  for (let i = start, end = start + length; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  let h = (0x811c9dc5 ^ imul(seed, 0x9e3779b1)) | 0;
+  for (let i = start, end = start + length; i < end; i++) h = imul(h ^ bytes[i]!, 0x01000193);
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
