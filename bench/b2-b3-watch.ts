@@ -53,10 +53,11 @@ class RssSampler {
   }
 }
 
+/** RSS once settled: GCs, 2 s for the scan's worker threads to be torn down (their heaps go with them). */
 async function settle(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     global.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 400));
   }
   return process.memoryUsage.rss();
 }
