@@ -24,6 +24,9 @@ ENV NODE_ENV=production \
     SM_API_PORT=9100 \
     SM_DB_PATH=/data/storage_manager.db \
     SM_VOLUMES_DIR=/volumes
+# glibc's mmap threshold, fixed: left adaptive, it rises after the first large buffer is freed, and later ones (a
+# file index's columns, an order's sort buffers) come from a heap that does not give memory back (README, B2).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 # Code and dependencies stay owned by root: the service cannot change them.
 COPY --from=build /app/package.json ./

@@ -15,7 +15,7 @@ export async function benchScan(files: number, dirs: number, rounds = 3): Promis
     const started = performance.now();
     const output = await scanner.scan(root);
     ours.push(performance.now() - started);
-    counted = output.names.length;
+    counted = output.files.count;
     find.push(timeCommand('find', [root, '-type', 'f', '-printf', '%i %s %T@\n']));
   }
   const result = { files: counted, ourMs: median(ours), duMs: median(du), findMs: median(find) };

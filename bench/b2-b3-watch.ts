@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { TargetMonitor } from '../src/measuring/target-monitor.js';
+import { TimeSlices } from '../src/common/time-slices.js';
 import { DirectoryWatchAdapter } from '../src/adapters/watching/directory-watch.adapter.js';
 import { ParcelWatchAdapter } from '../src/adapters/watching/parcel-watch.adapter.js';
 import type { WatchPort } from '../src/measuring/watch.port.js';
@@ -20,33 +21,112 @@ const WATCHERS: Record<string, () => WatchPort> = {
  */
 export async function benchWatchReady(files: number, dirs: number): Promise<void> {
   const root = ensureTree(`tree-${files}`, files, dirs);
-  for (const watcher of Object.keys(WATCHERS)) {
+  // 'none': the same with no watch at all, which tells the index's share from the watches'.
+  for (const watcher of [...Object.keys(WATCHERS), 'none']) {
     const child = spawn(process.execPath, ['--expose-gc', process.argv[1]!, 'B2-ONE', root, watcher], { stdio: 'inherit' });
     const [code] = (await once(child, 'exit')) as [number | null];
     if (code !== 0) throw new Error(`B2 for ${watcher} exited with ${code}`);
   }
 }
 
-/** One B2 measurement in this (fresh) process. */
+/** RSS sampled every 50 ms: the highest seen since the last reset. */
+class RssSampler {
+  private peak = 0;
+  private readonly timer = setInterval(() => this.sample(), 50);
+
+  sample(): number {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peak) this.peak = rss;
+    return rss;
+  }
+
+  /** The highest RSS since the last call (sampling once more first), and a new start. */
+  takePeak(): number {
+    this.sample();
+    const peak = this.peak;
+    this.peak = 0;
+    return peak;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** RSS once settled: GCs, 2 s for the scan's worker threads to be torn down (their heaps go with them). */
+async function settle(): Promise<number> {
+  for (let i = 0; i < 5; i++) {
+    global.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+  return process.memoryUsage.rss();
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
+
+/**
+ * One B2 measurement in this (fresh) process: time to ready, steady RSS per file, the peak RSS during the scan
+ * (sampled every 50 ms, and the kernel's high-water mark), then a cleanup of 50,000 files through the index path a
+ * run takes (its order built ahead in slices, the oldest files read in order, each removed as its deletion's watch
+ * event removes it), with the peak during it and the RSS after.
+ */
 export async function benchWatchReadyOnce(root: string, watcher: string): Promise<void> {
   warm(root);
   const du = median([timeCommand('du', ['-sb', root]), timeCommand('du', ['-sb', root])]);
   global.gc?.();
-  const before = process.memoryUsage().rss;
+  const before = process.memoryUsage.rss();
+  const sampler = new RssSampler();
+  sampler.takePeak();
   const started = performance.now();
-  const monitor = new TargetMonitor('bench', root, true, WATCHERS[watcher]!(), new FsTreeReader(), { onChange: () => undefined, onRootLost: () => undefined, onWatchProblem: () => undefined });
+  const monitor = new TargetMonitor('bench', root, watcher !== 'none', (WATCHERS[watcher] ?? WATCHERS.directories!)(), new FsTreeReader(), { onChange: () => undefined, onRootLost: () => undefined, onWatchProblem: () => undefined });
   await monitor.start();
   const readyMs = performance.now() - started;
-  global.gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  global.gc?.();
-  const after = process.memoryUsage().rss;
-  const perFile = (after - before) / monitor.tally.files;
+  const scanPeak = sampler.takePeak();
+  const highWater = process.resourceUsage().maxRSS * 1024;
+  const after = await settle();
+  const files = monitor.tally.files;
+  const perFile = (after - before) / files;
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   say(
-    `B2 watch ${monitor.tally.files.toLocaleString('en')} files with ${watcher}: ready in ${readyMs.toFixed(0)} ms (${ratio(readyMs, du)} du -sb ${du.toFixed(0)} ms), ` +
-      `RSS +${((after - before) / 1e6).toFixed(0)} MB = ${perFile.toFixed(0)} bytes per watched file (index + watches)`,
+    `B2 watch ${files.toLocaleString('en')} files with ${watcher}: ready in ${readyMs.toFixed(0)} ms (${ratio(readyMs, du)} du -sb ${du.toFixed(0)} ms), ` +
+      `RSS +${mb(after - before)} = ${perFile.toFixed(0)} bytes per ${watcher === 'none' ? 'file (index only, no watch)' : 'watched file (index + watches)'}; ` +
+      `peak during the scan +${mb(scanPeak - before)} sampled, +${mb(highWater - before)} high-water = ${((highWater - before) / (after - before)).toFixed(2)}× steady (load ${load})`,
   );
+  const index = monitor.files as unknown as { footprint?: () => Record<string, number> };
+  if (index.footprint) {
+    const f = index.footprint();
+    say(`   index footprint (bytes per file): ${Object.entries(f).filter(([k]) => k !== 'files' && k !== 'slots').map(([k, v]) => `${k} ${(v / files).toFixed(1)}`).join(', ')}; slots ${f.slots!.toLocaleString('en')}`);
+  }
+  if (files >= 500_000) await cleanupThroughIndex(monitor, sampler, before, after);
+  sampler.stop();
   await monitor.close();
+}
+
+/** 50,000 of the oldest files leave the index as a cleanup's deletions do; RSS peak during it, and once settled. */
+async function cleanupThroughIndex(monitor: TargetMonitor, sampler: RssSampler, before: number, steady: number, count = 50_000): Promise<void> {
+  const index = monitor.files;
+  sampler.takePeak();
+  const started = performance.now();
+  await index.prepareOrder('mtime', new TimeSlices());
+  const planned: string[] = [];
+  for (const file of index.ordered('mtime')) {
+    planned.push(file.path);
+    if (planned.length === count) break;
+  }
+  const slices = new TimeSlices();
+  for (const path of planned) {
+    index.remove(path);
+    await slices.maybePause();
+  }
+  const ms = performance.now() - started;
+  planned.length = 0;
+  const peak = sampler.takePeak();
+  const settled = await settle();
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  say(
+    `   cleanup of ${count.toLocaleString('en')} through the index (order built ahead, then removals): ${ms.toFixed(0)} ms, ` +
+      `peak +${mb(peak - before)} (${((peak - before) / (steady - before)).toFixed(2)}× steady), after +${mb(settled - before)} = ${((settled - before) / index.size).toFixed(0)} B/file (load ${load})`,
+  );
 }
 
 /** B3: a burst of creates by another process; files missing from the tally once quiet, and the lag (each native adapter). */

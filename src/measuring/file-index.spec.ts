@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
 import { TimeSlices } from '../common/time-slices.js';
+import { nameFromBytes } from '../common/file-name.js';
 import { FileIndex, type Tally } from './file-index.js';
-import type { ScanOutput } from './scan-output.js';
+import { ScanPacker, type ScanOutput } from './scan-output.js';
 
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 
@@ -115,14 +116,15 @@ describe('FileIndex', () => {
   });
 
   it('builds from a packed scan, empty directories included', () => {
+    const packer = new ScanPacker(1);
+    packer.add(0, 'top', { size: 5, blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1, ino: 10, nlink: 1 });
+    packer.add(2, 'inner', { size: 6, blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1, ino: 11, nlink: 1 });
     const output: ScanOutput = {
       rootExists: true,
       rootDev: 1,
       rootIno: 2,
       dirs: ['', 'empty', 'x'],
-      fileDirs: Int32Array.from([0, 2]),
-      names: ['top', 'inner'],
-      numbers: Float64Array.from([5, 8, 1, 1, 1, 10, 1, 6, 8, 1, 1, 1, 11, 1]),
+      files: packer.pack(),
       directories: 3,
       errors: 0,
       durationMs: 0,
@@ -179,5 +181,103 @@ describe('FileIndex', () => {
     expect(checkpoints).toEqual(modelCheckpoints);
     expect(index.tally()).toEqual(expected());
     expect(index.toArray().map((e) => e.path).sort()).toEqual([...model.keys()].sort());
+  });
+  it('counts a file hard-linked from three directories once, moves its figures with the last link, and lists every link', () => {
+    const index = new FileIndex();
+    const link = { ...base, size: 300, blocks: 8, ino: 42, nlink: 3 };
+    index.upsert({ ...base, path: 'cam/a.mp4', ino: 1, size: 10, nlink: 1 });
+    index.upsert({ ...link, path: 'cam/2026/keep.mp4' });
+    index.upsert({ ...link, path: 'backup/keep.mp4' });
+    index.upsert({ ...link, path: 'keep.mp4' });
+    expect(index.tally()).toEqual({ files: 4, bytes: 310, diskBytes: 2 * 8 * 512 });
+    expect(index.linksOf(index.get('keep.mp4')!).map((e) => e.path).sort()).toEqual(['backup/keep.mp4', 'cam/2026/keep.mp4', 'keep.mp4']);
+    // The inode grows, seen through one of its paths.
+    index.upsert({ ...link, path: 'backup/keep.mp4', size: 500, blocks: 16 });
+    expect(index.tally()).toEqual({ files: 4, bytes: 510, diskBytes: (8 + 16) * 512 });
+    expect(index.removeSubtree('cam')).toBe(2);
+    expect(index.takeStaleLinks().sort()).toEqual(['backup/keep.mp4', 'keep.mp4']);
+    index.remove('keep.mp4');
+    // One path left: it carries the inode's latest figures, and removing it uncounts them.
+    expect(index.linksOf(index.get('backup/keep.mp4')!)).toHaveLength(1);
+    expect(index.tally()).toEqual({ files: 1, bytes: 500, diskBytes: 16 * 512 });
+    index.remove('backup/keep.mp4');
+    expect(index.tally()).toEqual({ files: 0, bytes: 0, diskBytes: 0 });
+  });
+
+  it("reuses the slots of removed files: a camera's churn through 8,000 files keeps the capacity of the 2,000 it holds", () => {
+    const index = new FileIndex();
+    for (let i = 0; i < 2000; i++) index.upsert({ ...base, path: `d${i % 10}/s${i}`, ino: i + 1, size: 1, nlink: 1, mtimeMs: i });
+    const slots = index.footprint().slots;
+    for (let i = 2000; i < 8000; i++) {
+      index.remove(`d${(i - 2000) % 10}/s${i - 2000}`);
+      index.upsert({ ...base, path: `d${i % 10}/s${i}`, ino: i + 1, size: 1, nlink: 1, mtimeMs: i });
+    }
+    expect(index.footprint().slots).toBe(slots);
+    expect(index.size).toBe(2000);
+    expect([...index.ordered('mtime')].map((e) => e.path).slice(0, 2)).toEqual(['d0/s6000', 'd1/s6001']);
+    expect([...index.namesIn('d3')!.keys()]).toHaveLength(200);
+    expect(index.get('d0/s0')).toBeUndefined();
+  });
+
+  it('lists every file of every directory once directories outgrow their first tables (300 of them)', () => {
+    const index = new FileIndex();
+    for (let d = 0; d < 300; d++) for (let f = 0; f < 3; f++) index.upsert({ ...base, path: `cam${d}/seg${f}`, ino: d * 3 + f + 1, size: 1, nlink: 1 });
+    expect(index.toArray()).toHaveLength(900);
+    expect(Array.from({ length: 300 }, (_, d) => index.namesIn(`cam${d}`)!.size).filter((n) => n !== 3)).toEqual([]);
+    expect(index.removeSubtree('cam7')).toBe(3);
+    expect([...index.namesIn('cam299')!.keys()]).toEqual(['seg0', 'seg1', 'seg2']);
+  });
+
+  it('keeps names with every byte the escape writes, and orders ties by path exactly as plain string order does', () => {
+    const index = new FileIndex();
+    const names: string[] = [];
+    for (let byte = 1; byte < 256; byte++) if (byte !== 0x2f) names.push(nameFromBytes(Uint8Array.from([0x66, byte])));
+    names.push('\\\\', 'caf\\xe9', '\\xef\\xbf\\xbd', '\u{1f600}', '\ue000', 'a b', '.hidden', '..x');
+    // Directories that are prefixes of each other and of names, so ties compare across directories too.
+    const dirs = ['', 'a', 'a/b', 'a-b', 'a\\x80', 'a\u{1f600}', 'a\ue000'];
+    const paths: string[] = [];
+    names.forEach((name, i) => {
+      const dir = dirs[i % dirs.length]!;
+      const path = dir === '' ? name : `${dir}/${name}`;
+      paths.push(path);
+      index.upsert({ ...base, path, ino: i + 1, size: 7, nlink: 1 });
+    });
+    expect(paths.filter((path) => index.get(path)?.path !== path)).toEqual([]);
+    const plain = [...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // Every file has the same size and mtime: both orders are the order of paths.
+    expect([...index.ordered('size')].map((e) => e.path)).toEqual(plain);
+    expect([...index.ordered('mtime', true)].map((e) => e.path)).toEqual([...plain].reverse());
+    expect([...index.namesIn('a\\x80')!.keys()].every((name) => names.includes(name))).toBe(true);
+  });
+
+  it('compacts its names in slices after most files leave, and reads and changes right through the compaction', async () => {
+    const index = new FileIndex();
+    const live = new Set<string>();
+    for (let i = 0; i < 6000; i++) {
+      const path = `day${i % 30}/segment-${String(i).padStart(8, '0')}.mp4`;
+      index.upsert({ ...base, path, ino: i + 1, size: 1, nlink: 1, mtimeMs: i });
+      live.add(path);
+    }
+    const before = index.footprint();
+    const ordered = [...index.ordered('mtime')].map((e) => e.path);
+    for (const path of ordered.slice(0, 5400)) {
+      index.remove(path);
+      live.delete(path);
+    }
+    const compaction = index.compactionUnderWay();
+    expect(compaction).toBeDefined();
+    // Changes while it runs (it yields to the event loop between slices).
+    for (let i = 6000; i < 6300; i++) {
+      const path = `late/x${i}`;
+      index.upsert({ ...base, path, ino: i + 1, size: 1, nlink: 1, mtimeMs: i });
+      live.add(path);
+    }
+    await compaction;
+    const after = index.footprint();
+    expect(after.nameBytes).toBeLessThan(before.nameBytes / 4);
+    expect(after.nameHoles).toBe(0);
+    expect([...index.entries()].map((e) => e.path).sort()).toEqual([...live].sort());
+    expect([...live].filter((path) => !index.has(path))).toEqual([]);
+    expect([...index.ordered('mtime')].map((e) => e.path)).toEqual([...ordered.slice(5400), ...[...live].filter((p) => p.startsWith('late/'))]);
   });
 });

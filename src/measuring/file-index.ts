@@ -1,81 +1,110 @@
 import type { FileEntry } from './file-entry.js';
-import type { TimeSlices } from '../common/time-slices.js';
+import { TimeSlices } from '../common/time-slices.js';
 import type { FileView, OrderKey, Tally } from './file-view.js';
 import { compareStrings, SlotOrders, type OrderedSlots } from './ordered-slots.js';
-import { FIELDS, type ScanOutput } from './scan-output.js';
+import type { PackedFiles, ScanOutput } from './scan-output.js';
+import { FileColumns } from './file-columns.js';
+import { NameArena } from './name-arena.js';
+import { DirectoryTable } from './directory-table.js';
+import { InodeTable, NameTable } from './slot-table.js';
+import { FileTally } from './file-tally.js';
 
 export { EMPTY_TALLY, type Tally } from './file-view.js';
 
-interface Directory {
-  readonly path: string;
-  /** File name → slot. */
-  readonly files: Map<string, number>;
+/** The names of a directory's files, read through the index (live: it shows changes made after it was taken). */
+export interface DirectoryNames {
+  readonly size: number;
+  has(name: string): boolean;
+  keys(): IterableIterator<string>;
 }
 
-/** Figures of an inode reached by two or more indexed paths, and the slots of those paths. */
-interface SharedInode {
-  readonly slots: number[];
-  size: number;
-  blocks: number;
+/** Where an index's memory goes, in bytes (capacities, what is allocated, not only what is in use). */
+export interface IndexFootprint {
+  readonly files: number;
+  readonly slots: number;
+  /** Figures: size, blocks, mtime, ctime, ino (Float64), nlink (Uint32), dev (Uint16), directory id (Int32). */
+  readonly columns: number;
+  /** Name offsets (Uint32) and lengths (Uint16) per slot. */
+  readonly nameOffsets: number;
+  /** The name bytes' buffers, holes included (`nameHoles` of them). */
+  readonly nameBytes: number;
+  readonly nameHoles: number;
+  /** The (directory, name) → slot hash table. */
+  readonly byName: number;
+  /** The inode → slot hash table. */
+  readonly byInode: number;
+  /** Per-directory lists of slots (two Int32 per slot) and per-directory heads, tails and counts. */
+  readonly directoryLists: number;
+  /** Deletion orders kept (4 B per file and key read). */
+  readonly orders: number;
 }
 
 const INITIAL_CAPACITY = 1024;
+/** Slots a compaction step moves (~40 KB of names, well under a millisecond). */
+const COMPACT_STEP = 4096;
 
 /**
- * The in-memory index of one target's regular files, grouped by directory, with a tally kept up to date on
- * every change. Built for millions of files: each file is a slot in typed-array columns (size, blocks,
- * mtime, ctime, dev, ino, nlink) and a name in its directory's map, so a file costs about a hundred bytes
- * rather than a JavaScript object. Hard links are counted once: inodes reached by several indexed paths are tracked
- * apart. All paths are relative to the target root; '' is the root directory.
+ * The in-memory index of one target's regular files, grouped by directory, with a tally kept up to date on every
+ * change. Built for millions of files, with no JavaScript object, string or map entry per file:
+ * - figures in typed-array columns per slot (file-columns.ts),
+ * - names as bytes in one arena (name-arena.ts), in the file-name escape, decoded only when an entry is read,
+ * - a path found through one open-addressing hash table of (directory id, name) → slot, an inode through another
+ *   (slot-table.ts),
+ * - each directory's files as a linked list of slots (directory-table.ts).
+ * About 95 bytes per file at 1M files (README, "where each byte goes"). Freed slots are reused; the name arena is
+ * compacted in slices of the event loop once holes outweigh names. Hard links are counted once: inodes reached by
+ * several indexed paths are tracked apart (an object per such inode). Paths are relative to the target root; ''
+ * is the root directory.
+ *
+ * A scan's packed files become the index's storage as they are (fromScan): no copy per file.
  *
  * As a FileView it also keeps the deletion order of each key a policy has read (ordered-slots.ts): made on the
  * first read of that key, then kept through every change, so a plan reads only the files it deletes.
  */
 export class FileIndex implements FileView {
-  private readonly dirs = new Map<string, Directory>();
-  /** Slot → its directory and name (the path, without a string per file). */
-  private readonly slotDirs: Directory[] = [];
-  private readonly slotNames: string[] = [];
+  private columns: FileColumns;
+  private readonly names: NameArena;
+  private readonly dirs: DirectoryTable;
+  private readonly byName: NameTable;
+  private readonly byIno: InodeTable;
   /** Reads the columns at each call: they are replaced when they grow. */
   private readonly orders = new SlotOrders({
-    key: (key, slot) => (key === 'size' ? -this.sizes[slot]! : key === 'ctime' ? this.ctimes[slot]! : this.mtimes[slot]!),
-    tie: (a, b) =>
-      this.slotDirs[a] === this.slotDirs[b] ? compareStrings(this.slotNames[a]!, this.slotNames[b]!) : compareStrings(this.pathOf(a), this.pathOf(b)),
+    key: (key, slot) => (key === 'size' ? -this.columns.sizes[slot]! : key === 'ctime' ? this.columns.ctimes[slot]! : this.columns.mtimes[slot]!),
+    tie: (a, b) => this.tie(a, b),
   });
 
-  private capacity = INITIAL_CAPACITY;
-  private sizes = new Float64Array(INITIAL_CAPACITY);
-  private blockCounts = new Float64Array(INITIAL_CAPACITY);
-  private mtimes = new Float64Array(INITIAL_CAPACITY);
-  private ctimes = new Float64Array(INITIAL_CAPACITY);
-  private devs = new Float64Array(INITIAL_CAPACITY);
-  private inos = new Float64Array(INITIAL_CAPACITY);
-  private nlinks = new Uint32Array(INITIAL_CAPACITY);
-  private readonly freeSlots: number[] = [];
+  /** Slots freed, to be reused first (a stack). */
+  private freeSlots = new Int32Array(64);
+  private freeCount = 0;
+  /** Slots ever used: 0 … used − 1 (free ones have directory -1). */
   private used = 0;
 
-  /** Inode → one slot that holds it. */
-  private readonly byIno = new Map<number, number>();
-  /** Inodes held by two or more slots. */
-  private readonly shared = new Map<number, SharedInode>();
-  /**
-   * Inodes a path stopped linking to while other indexed paths still do. A change made through the path that
-   * left reached no watch of the others' directories, so their figures may be old: see takeStaleLinks().
-   */
-  private readonly leftLinks = new Set<number>();
-  private bytes = 0;
-  private diskBytes = 0;
-  private files = 0;
-  /** Oldest/newest mtime, kept as files come; recomputed once after the file holding either extreme leaves. */
-  private range: { oldest: number; newest: number } | null = null;
-  private rangeKnown = true;
+  private readonly tallied: FileTally;
+  private compaction: Promise<void> | undefined;
+
+  /** An empty index, or (from a scan) one over packed files whose slots are not linked yet: see scanSteps. */
+  constructor(packed?: PackedFiles) {
+    if (packed) {
+      this.columns = FileColumns.adopt(packed);
+      this.names = NameArena.adopt(packed, packed.count);
+      this.used = packed.count;
+    } else {
+      this.columns = new FileColumns(INITIAL_CAPACITY);
+      this.names = new NameArena(INITIAL_CAPACITY);
+    }
+    this.dirs = new DirectoryTable(this.columns.capacity);
+    this.byName = new NameTable(this.columns, this.names, this.used);
+    this.byIno = new InodeTable(this.columns, this.used);
+    this.tallied = new FileTally(this.columns, this.byIno, () => this.orders.built('size'));
+    this.dirs.ensure('');
+  }
 
   static fromScan(output: ScanOutput): FileIndex {
     const steps = FileIndex.scanSteps(output);
     for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   }
 
-  /** fromScan() in slices of the event loop (1M files are ~0.5 s of work). */
+  /** fromScan() in slices of the event loop (1M files are ~0.3 s of work). */
   static async fromScanInSlices(output: ScanOutput, slices: TimeSlices): Promise<FileIndex> {
     const steps = FileIndex.scanSteps(output);
     for (let step = steps.next(); ; step = steps.next()) {
@@ -84,41 +113,41 @@ export class FileIndex implements FileView {
     }
   }
 
-  /** fromScan() as steps: it yields every 4,096 files. */
+  /**
+   * fromScan() as steps: it yields every 4,096 files. The scan's columns and name bytes become the index's own
+   * (the scan output must not be used after); what is built per file is the hash tables and directory lists.
+   */
   private static *scanSteps(output: ScanOutput): Generator<void, FileIndex> {
-    const index = new FileIndex();
-    index.ensureDir('');
-    index.reserve(output.names.length);
-    const dirs = output.dirs.map((dir) => {
-      index.ensureDir(dir);
-      return index.dirs.get(dir)!;
-    });
-    const n = output.numbers;
-    for (let i = 0; i < output.names.length; i++) {
-      const dir = dirs[output.fileDirs[i]!]!;
-      const name = output.names[i]!;
-      const previous = dir.files.get(name);
-      if (previous !== undefined) index.release(dir, name, previous);
-      const slot = index.allocate(dir, name);
-      const o = i * FIELDS;
-      index.write(slot, n[o]!, n[o + 1]!, n[o + 2]!, n[o + 3]!, n[o + 4]!, n[o + 5]!, n[o + 6]!);
+    const files = output.files;
+    const index = new FileIndex(files);
+    const ids = output.dirs.map((dir) => index.dirs.ensure(dir));
+    const dirs = index.columns.dirs;
+    for (let slot = 0; slot < files.count; slot++) {
+      dirs[slot] = ids[dirs[slot]!]!;
+      if ((slot & 0xffff) === 0xffff) yield;
+    }
+    for (let slot = 0; slot < files.count; slot++) {
+      // A path listed twice (never in one walk): the later listing wins, as an upsert would.
+      const previous = index.byName.findSame(slot);
+      if (previous >= 0) index.release(previous);
+      index.byName.insert(slot);
+      index.dirs.append(dirs[slot]!, slot);
       index.count(slot);
-      if ((i & 0xfff) === 0xfff) yield;
+      if ((slot & 0xfff) === 0xfff) yield;
     }
     return index;
   }
 
   tally(): Tally {
-    return { bytes: this.bytes, diskBytes: this.diskBytes, files: this.files };
+    return this.tallied.tally();
   }
 
   get size(): number {
-    return this.files;
+    return this.tallied.files;
   }
 
   has(path: string): boolean {
-    const [dir, name] = split(path);
-    return this.dirs.get(dir)?.files.has(name) ?? false;
+    return this.slotOf(path) >= 0;
   }
 
   /** Files in deletion order for `key` (see FileView); the order is built on the first read of a key. */
@@ -127,56 +156,49 @@ export class FileIndex implements FileView {
   }
 
   linksOf(entry: FileEntry): readonly FileEntry[] {
-    const inode = this.shared.get(entry.ino);
-    return inode ? inode.slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
+    const slots = this.tallied.linkedSlots(entry.ino);
+    return slots ? slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
   }
 
   get(path: string): FileEntry | undefined {
-    const [dir, name] = split(path);
-    const slot = this.dirs.get(dir)?.files.get(name);
-    return slot === undefined ? undefined : this.entryAt(slot, path);
+    const slot = this.slotOf(path);
+    return slot < 0 ? undefined : this.entryAt(slot, path);
   }
 
   /** Adds or replaces the entry at its path. Returns whether anything changed. */
   upsert(entry: FileEntry): boolean {
     const [dirPath, name] = split(entry.path);
-    let dir = this.dirs.get(dirPath);
-    if (!dir) {
-      this.ensureDir(dirPath);
-      dir = this.dirs.get(dirPath)!;
-    }
-    let slot = dir.files.get(name);
-    if (slot !== undefined) {
-      if (this.sameFigures(slot, entry)) return false;
-      if (this.inos[slot] !== entry.ino) this.noteLeaving(slot);
+    const dir = this.dirs.ensure(dirPath);
+    let slot = this.byName.find(dir, name);
+    if (slot >= 0) {
+      if (this.columns.same(slot, entry.size, entry.blocks, entry.mtimeMs, entry.ctimeMs, entry.dev, entry.ino, entry.nlink)) return false;
+      if (this.columns.inos[slot] !== entry.ino) this.tallied.noteLeaving(slot);
       this.uncount(slot);
     } else {
       slot = this.allocate(dir, name);
     }
-    this.write(slot, entry.size, entry.blocks, entry.mtimeMs, entry.ctimeMs, entry.dev, entry.ino, entry.nlink);
+    this.columns.write(slot, entry.size, entry.blocks, entry.mtimeMs, entry.ctimeMs, entry.dev, entry.ino, entry.nlink);
     this.count(slot);
     return true;
   }
 
   remove(path: string): boolean {
-    const [dirPath, name] = split(path);
-    const dir = this.dirs.get(dirPath);
-    const slot = dir?.files.get(name);
-    if (!dir || slot === undefined) return false;
-    this.release(dir, name, slot);
+    const slot = this.slotOf(path);
+    if (slot < 0) return false;
+    this.release(slot);
     return true;
   }
 
   /** Removes a directory and everything indexed below it. Returns the number of files dropped. */
   removeSubtree(dirPath: string): number {
     // Directories are indexed with their ancestors: an unknown one has nothing indexed below it.
-    if (!this.dirs.has(dirPath)) return 0;
+    if (this.dirs.idOf(dirPath) === undefined) return 0;
     let dropped = 0;
     const prefix = `${dirPath}/`;
-    for (const [path, dir] of this.dirs) {
+    for (const [path, id] of [...this.dirs.entries()]) {
       if (path === dirPath || dirPath === '' || path.startsWith(prefix)) {
-        for (const [name, slot] of [...dir.files]) {
-          this.release(dir, name, slot);
+        for (const slot of this.dirs.slotsIn(id)) {
+          this.release(slot);
           dropped++;
         }
         if (path !== '') this.dirs.delete(path);
@@ -187,21 +209,32 @@ export class FileIndex implements FileView {
 
   /** Records that a directory exists (with its ancestors), even while empty. */
   ensureDir(dirPath: string): void {
-    let current = dirPath;
-    while (!this.dirs.has(current)) {
-      this.dirs.set(current, { path: current, files: new Map() });
-      if (current === '') return;
-      current = split(current)[0];
-    }
+    this.dirs.ensure(dirPath);
   }
 
   hasDir(dirPath: string): boolean {
-    return this.dirs.has(dirPath);
+    return this.dirs.idOf(dirPath) !== undefined;
   }
 
   /** Names of the files directly in `dir` (undefined when the directory is unknown). */
-  namesIn(dirPath: string): ReadonlyMap<string, unknown> | undefined {
-    return this.dirs.get(dirPath)?.files;
+  namesIn(dirPath: string): DirectoryNames | undefined {
+    if (this.dirs.idOf(dirPath) === undefined) return undefined;
+    const { dirs, byName, names } = this;
+    const id = (): number | undefined => dirs.idOf(dirPath);
+    return {
+      get size() {
+        const dir = id();
+        return dir === undefined ? 0 : dirs.countOf(dir);
+      },
+      has: (name) => {
+        const dir = id();
+        return dir !== undefined && byName.find(dir, name) >= 0;
+      },
+      *keys() {
+        const dir = id();
+        if (dir !== undefined) for (const slot of dirs.slotsIn(dir)) yield names.nameOf(slot);
+      },
+    };
   }
 
   /** Known directories directly below `dir`. */
@@ -215,8 +248,11 @@ export class FileIndex implements FileView {
 
   /** Every file as an entry object (made on demand: the index itself holds none). */
   *entries(): Generator<FileEntry> {
-    for (const dir of this.dirs.values()) {
-      for (const [name, slot] of dir.files) yield this.entryAt(slot, dir.path === '' ? name : `${dir.path}/${name}`);
+    for (const [dir, id] of this.dirs.entries()) {
+      for (const slot of this.dirs.slotsIn(id)) {
+        const name = this.names.nameOf(slot);
+        yield this.entryAt(slot, dir === '' ? name : `${dir}/${name}`);
+      }
     }
   }
 
@@ -229,23 +265,9 @@ export class FileIndex implements FileView {
    * an extreme leaves (a cleanup deletes the oldest), the next call walks the index once (O(n)).
    */
   mtimeRange(): { oldest: number; newest: number } | null {
-    if (this.files === 0) return null;
     const byMtime = this.orders.built('mtime');
-    if (byMtime) return { oldest: this.mtimes[byMtime.first()]!, newest: this.mtimes[byMtime.last()]! };
-    if (!this.rangeKnown) {
-      let oldest = Infinity;
-      let newest = -Infinity;
-      for (const dir of this.dirs.values()) {
-        for (const slot of dir.files.values()) {
-          const mtime = this.mtimes[slot]!;
-          if (mtime < oldest) oldest = mtime;
-          if (mtime > newest) newest = mtime;
-        }
-      }
-      this.range = { oldest, newest };
-      this.rangeKnown = true;
-    }
-    return this.range ? { ...this.range } : null;
+    if (byMtime && this.tallied.files > 0) return { oldest: this.columns.mtimes[byMtime.first()]!, newest: this.columns.mtimes[byMtime.last()]! };
+    return this.tallied.mtimeRange(this.used);
   }
 
   /**
@@ -253,14 +275,13 @@ export class FileIndex implements FileView {
    * should be read again). Walks the index only when there are such inodes.
    */
   takeStaleLinks(): string[] {
-    if (this.leftLinks.size === 0) return [];
+    const left = this.tallied.takeLeftLinks();
+    if (left.size === 0) return [];
     const paths: string[] = [];
-    for (const dir of this.dirs.values()) {
-      for (const [name, slot] of dir.files) {
-        if (this.leftLinks.has(this.inos[slot]!)) paths.push(dir.path === '' ? name : `${dir.path}/${name}`);
-      }
+    const { dirs, inos } = this.columns;
+    for (let slot = 0; slot < this.used; slot++) {
+      if (dirs[slot]! >= 0 && left.has(inos[slot]!)) paths.push(this.pathOf(slot));
     }
-    this.leftLinks.clear();
     return paths;
   }
 
@@ -269,168 +290,135 @@ export class FileIndex implements FileView {
     return this.orders.prepare(key, () => this.liveSlots(), slices);
   }
 
+  /** Where the index's memory goes (see IndexFootprint). */
+  footprint(): IndexFootprint {
+    const names = this.names.footprint();
+    return {
+      files: this.tallied.files,
+      slots: this.columns.capacity,
+      columns: this.columns.byteLength,
+      nameOffsets: names.offsets,
+      nameBytes: names.bytes,
+      nameHoles: names.holes,
+      byName: this.byName.byteLength,
+      byInode: this.byIno.byteLength,
+      directoryLists: this.dirs.byteLength,
+      orders: this.orders.byteLength,
+    };
+  }
+
+  /** The compaction of the name arena under way, if one is (it runs in slices of the event loop). */
+  compactionUnderWay(): Promise<void> | undefined {
+    return this.compaction;
+  }
+
+  private slotOf(path: string): number {
+    const [dirPath, name] = split(path);
+    const dir = this.dirs.idOf(dirPath);
+    return dir === undefined ? -1 : this.byName.find(dir, name);
+  }
+
   private orderOf(key: OrderKey): OrderedSlots {
     return this.orders.of(key, () => this.liveSlots());
   }
 
   private liveSlots(): Int32Array {
-    const slots = new Int32Array(this.files);
+    const slots = new Int32Array(this.tallied.files);
+    const dirs = this.columns.dirs;
     let i = 0;
-    for (const dir of this.dirs.values()) for (const slot of dir.files.values()) slots[i++] = slot;
+    for (let slot = 0; slot < this.used; slot++) if (dirs[slot]! >= 0) slots[i++] = slot;
     return slots;
   }
 
   private pathOf(slot: number): string {
-    const dir = this.slotDirs[slot]!.path;
-    return dir === '' ? this.slotNames[slot]! : `${dir}/${this.slotNames[slot]!}`;
+    const dir = this.dirs.pathOf(this.columns.dirs[slot]!);
+    const name = this.names.nameOf(slot);
+    return dir === '' ? name : `${dir}/${name}`;
   }
 
-  private noteLeaving(slot: number): void {
-    const ino = this.inos[slot]!;
-    if (this.shared.has(ino)) this.leftLinks.add(ino);
+  /** Order of two slots by path (plain code-unit order), without making strings when their directories tell. */
+  private tie(a: number, b: number): number {
+    const da = this.columns.dirs[a]!;
+    const db = this.columns.dirs[b]!;
+    if (da === db) return this.names.compare(a, b);
+    const pa = this.dirs.pathOf(da);
+    const pb = this.dirs.pathOf(db);
+    // Neither directory a prefix of the other: the paths first differ inside both directory paths.
+    if (pa !== '' && pb !== '' && !pa.startsWith(pb) && !pb.startsWith(pa)) return compareStrings(pa, pb);
+    return compareStrings(this.pathOf(a), this.pathOf(b));
   }
 
   private entryAt(slot: number, path: string): FileEntry {
+    const c = this.columns;
     return {
       path,
-      size: this.sizes[slot]!,
-      blocks: this.blockCounts[slot]!,
-      mtimeMs: this.mtimes[slot]!,
-      ctimeMs: this.ctimes[slot]!,
-      dev: this.devs[slot]!,
-      ino: this.inos[slot]!,
-      nlink: this.nlinks[slot]!,
+      size: c.sizes[slot]!,
+      blocks: c.blocks[slot]!,
+      mtimeMs: c.mtimes[slot]!,
+      ctimeMs: c.ctimes[slot]!,
+      dev: c.dev(slot),
+      ino: c.inos[slot]!,
+      nlink: c.nlinks[slot]!,
     };
   }
 
-  private sameFigures(slot: number, e: FileEntry): boolean {
-    return (
-      this.sizes[slot] === e.size &&
-      this.blockCounts[slot] === e.blocks &&
-      this.mtimes[slot] === e.mtimeMs &&
-      this.ctimes[slot] === e.ctimeMs &&
-      this.inos[slot] === e.ino &&
-      this.devs[slot] === e.dev &&
-      this.nlinks[slot] === e.nlink
-    );
-  }
-
-  private write(slot: number, size: number, blocks: number, mtimeMs: number, ctimeMs: number, dev: number, ino: number, nlink: number): void {
-    this.sizes[slot] = size;
-    this.blockCounts[slot] = blocks;
-    this.mtimes[slot] = mtimeMs;
-    this.ctimes[slot] = ctimeMs;
-    this.devs[slot] = dev;
-    this.inos[slot] = ino;
-    this.nlinks[slot] = nlink;
-  }
-
-  private allocate(dir: Directory, name: string): number {
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      if (this.used === this.capacity) this.grow(this.capacity * 2);
+  private allocate(dir: number, name: string): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
+    } else {
+      if (this.used === this.columns.capacity) this.grow(Math.max(INITIAL_CAPACITY, this.columns.capacity * 2));
       slot = this.used++;
     }
-    dir.files.set(name, slot);
-    this.slotDirs[slot] = dir;
-    this.slotNames[slot] = name;
+    this.columns.dirs[slot] = dir;
+    this.names.write(slot, name);
+    this.byName.insert(slot);
+    this.dirs.append(dir, slot);
     return slot;
   }
 
-  private release(dir: Directory, name: string, slot: number): void {
-    this.noteLeaving(slot);
-    dir.files.delete(name);
+  /** Drops a slot: out of the tally and orders (while its figures and name still hold), the tables, its directory. */
+  private release(slot: number): void {
+    this.tallied.noteLeaving(slot);
     this.uncount(slot);
-    this.freeSlots.push(slot);
+    this.byName.delete(slot);
+    this.dirs.unlink(this.columns.dirs[slot]!, slot);
+    this.names.release(slot);
+    this.columns.dirs[slot] = -1;
+    if (this.freeCount === this.freeSlots.length) {
+      const bigger = new Int32Array(this.freeSlots.length * 2);
+      bigger.set(this.freeSlots);
+      this.freeSlots = bigger;
+    }
+    this.freeSlots[this.freeCount++] = slot;
+    if (this.compaction === undefined && this.names.wantsCompaction()) {
+      this.compaction = this.compactNames().finally(() => {
+        this.compaction = undefined;
+      });
+    }
   }
 
-  /** Makes room for `more` files beyond those in use. */
-  private reserve(more: number): void {
-    const needed = this.used + more;
-    if (needed > this.capacity) this.grow(Math.max(needed, this.capacity * 2));
+  /** Compacts the name arena in steps, pausing for the event loop between slices (the index stays usable). */
+  private async compactNames(): Promise<void> {
+    const slices = new TimeSlices();
+    await slices.pause();
+    while (!this.names.compactStep(COMPACT_STEP)) await slices.maybePause();
   }
 
   private grow(capacity: number): void {
-    const bigger = <T extends Float64Array | Uint32Array>(column: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(column);
-      return next;
-    };
-    this.sizes = bigger(this.sizes, (n) => new Float64Array(n));
-    this.blockCounts = bigger(this.blockCounts, (n) => new Float64Array(n));
-    this.mtimes = bigger(this.mtimes, (n) => new Float64Array(n));
-    this.ctimes = bigger(this.ctimes, (n) => new Float64Array(n));
-    this.devs = bigger(this.devs, (n) => new Float64Array(n));
-    this.inos = bigger(this.inos, (n) => new Float64Array(n));
-    this.nlinks = bigger(this.nlinks, (n) => new Uint32Array(n));
-    this.capacity = capacity;
+    this.columns.grow(capacity);
+    this.names.growSlots(capacity);
+    this.dirs.growSlots(capacity);
   }
 
-  /** Counts a slot just written (and places it in every order kept). */
   private count(slot: number): void {
     this.orders.insert(slot);
-    this.files++;
-    if (this.rangeKnown) {
-      const mtime = this.mtimes[slot]!;
-      if (!this.range) this.range = { oldest: mtime, newest: mtime };
-      else if (mtime < this.range.oldest) this.range.oldest = mtime;
-      else if (mtime > this.range.newest) this.range.newest = mtime;
-    }
-    const ino = this.inos[slot]!;
-    const size = this.sizes[slot]!;
-    const blocks = this.blockCounts[slot]!;
-    const other = this.byIno.get(ino);
-    if (other === undefined) {
-      this.byIno.set(ino, slot);
-      this.bytes += size;
-      this.diskBytes += blocks * 512;
-      return;
-    }
-    // Another path to a counted inode: bytes stay counted once, at the latest figures observed.
-    let inode = this.shared.get(ino);
-    if (!inode) {
-      inode = { slots: [other], size: this.sizes[other]!, blocks: this.blockCounts[other]! };
-      this.shared.set(ino, inode);
-    }
-    inode.slots.push(slot);
-    this.bytes += size - inode.size;
-    this.diskBytes += (blocks - inode.blocks) * 512;
-    inode.size = size;
-    inode.blocks = blocks;
+    this.tallied.count(slot);
   }
 
-  /** Uncounts a slot before it is rewritten or released (and takes it out of every order kept). */
   private uncount(slot: number): void {
     this.orders.remove(slot);
-    this.files--;
-    if (this.files === 0) {
-      this.range = null;
-      this.rangeKnown = true;
-    } else if (this.rangeKnown && this.range && (this.mtimes[slot] === this.range.oldest || this.mtimes[slot] === this.range.newest)) {
-      this.rangeKnown = false;
-    }
-    const ino = this.inos[slot]!;
-    const inode = this.shared.get(ino);
-    if (!inode) {
-      this.byIno.delete(ino);
-      this.bytes -= this.sizes[slot]!;
-      this.diskBytes -= this.blockCounts[slot]! * 512;
-      return;
-    }
-    // The inode stays counted through its other paths.
-    inode.slots.splice(inode.slots.indexOf(slot), 1);
-    const remaining = inode.slots[0]!;
-    if (this.byIno.get(ino) === slot) this.byIno.set(ino, remaining);
-    if (inode.slots.length === 1) {
-      // Back to one path: it carries the inode's latest figures, so that removing it later uncounts them.
-      this.shared.delete(ino);
-      // The figures of the remaining path change: the size order must see it.
-      const bySize = this.orders.built('size');
-      bySize?.remove(remaining);
-      this.sizes[remaining] = inode.size;
-      bySize?.insert(remaining);
-      this.blockCounts[remaining] = inode.blocks;
-    }
+    this.tallied.uncount(slot);
   }
 }
 

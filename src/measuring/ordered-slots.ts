@@ -129,6 +129,11 @@ export class OrderedSlots {
     return this.count;
   }
 
+  /** Bytes held by the blocks. */
+  get byteLength(): number {
+    return this.blocks.reduce((sum, b) => sum + b.items.byteLength, 0);
+  }
+
   compare(a: number, b: number): number {
     const ka = this.order.key(a);
     const kb = this.order.key(b);
@@ -312,6 +317,13 @@ export class SlotOrders {
     } finally {
       this.building.delete(key);
     }
+  }
+
+  /** Bytes held by the orders kept. */
+  get byteLength(): number {
+    let bytes = 0;
+    for (const order of this.orders.values()) bytes += order.byteLength;
+    return bytes;
   }
 
   /** The order of `key` if it is kept. */

@@ -1,35 +1,125 @@
 import type { FileEntry } from './file-entry.js';
+import { FileColumns, releaseColumns, type PackedColumns } from './file-columns.js';
+import { NameArena, type PackedNames } from './name-arena.js';
+import { release } from './typed-arrays.js';
 
-/** Number of numeric fields packed per file in a ScanOutput. */
-export const FIELDS = 7;
+/**
+ * The files of a scan, packed the way a FileIndex stores them (columns of figures, names as bytes in one buffer),
+ * so that they cross from the worker thread by transfer, not by copy, and the index adopts them as its storage.
+ * File i is slot i: its directory is `dirs[i]` (an index into ScanOutput.dirs). Columns may hold more slots than
+ * `count` (room to grow).
+ */
+export interface PackedFiles extends PackedColumns, PackedNames {
+  readonly count: number;
+}
 
 /**
  * The result of a scan, packed for a cheap transfer out of a worker thread: `dirs` lists every directory
- * walked (relative paths, '' for the root); file i is `names[i]` in `dirs[fileDirs[i]]`, with
- * `numbers[i*FIELDS .. i*FIELDS+6]` = size, blocks, mtimeMs, ctimeMs, dev, ino, nlink.
+ * walked (relative paths, '' for the root), `files` the files found (see PackedFiles).
  */
 export interface ScanOutput {
   readonly rootExists: boolean;
   readonly rootDev: number;
   readonly rootIno: number;
   readonly dirs: string[];
-  readonly fileDirs: Int32Array;
-  readonly names: string[];
-  readonly numbers: Float64Array;
+  readonly files: PackedFiles;
   readonly directories: number;
   /** Entries that vanished or could not be read mid-scan (never fatal). */
   readonly errors: number;
   readonly durationMs: number;
 }
 
+/** The figures of a file, as lstat gives them. */
+export type FileFigures = Omit<FileEntry, 'path'>;
+
+/** Packs files one at a time as a scan finds them. */
+export class ScanPacker {
+  private columns: FileColumns;
+  private names: NameArena;
+  private count = 0;
+
+  constructor(capacity = 1024) {
+    this.columns = new FileColumns(capacity);
+    this.names = new NameArena(capacity, capacity * 16);
+  }
+
+  get files(): number {
+    return this.count;
+  }
+
+  add(dir: number, name: string, s: FileFigures): void {
+    const slot = this.count;
+    if (slot === this.columns.capacity) {
+      this.columns.grow(slot * 2);
+      this.names.growSlots(slot * 2);
+    }
+    this.columns.write(slot, s.size, s.blocks, s.mtimeMs, s.ctimeMs, s.dev, s.ino, s.nlink);
+    this.columns.dirs[slot] = dir;
+    this.names.write(slot, name);
+    this.count++;
+  }
+
+  pack(): PackedFiles {
+    return { count: this.count, ...this.columns.pack(), ...this.names.pack() };
+  }
+}
+
+/** No files. */
+export function noFiles(): PackedFiles {
+  return new ScanPacker(0).pack();
+}
+
+/** The buffers of packed files, to transfer them to another thread. */
+export function buffersOf(files: PackedFiles): ArrayBuffer[] {
+  const { sizes, blocks, mtimes, ctimes, inos, nlinks, devs, dirs, nameStarts, nameLengths, nameBytes } = files;
+  return [sizes, blocks, mtimes, ctimes, inos, nlinks, devs, dirs, nameStarts, nameLengths, nameBytes].map((c) => c.buffer as ArrayBuffer);
+}
+
+/** Frees the buffers of packed files at once (after they were copied elsewhere). */
+export function releaseFiles(files: PackedFiles): void {
+  releaseColumns(files);
+  for (const column of [files.nameStarts, files.nameLengths, files.nameBytes]) release(column);
+}
+
+/**
+ * Joins packed files into one (the parts of a split scan); each part's directory indexes shift by `dirOffsets[i]`.
+ * Each part's buffers are freed as soon as it is copied, so the join holds about one part more than the result.
+ */
+export function joinFiles(parts: readonly PackedFiles[], dirOffsets: readonly number[]): PackedFiles {
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const nameBytes = parts.reduce((n, p) => n + p.nameEnd, 0);
+  // Room to grow by 1/16 before the first change has to copy every column.
+  const capacity = count + (count >> 4) + 64;
+  const columns = new FileColumns(capacity);
+  const names = new NameArena(capacity, nameBytes + (nameBytes >> 4) + 1024);
+  let at = 0;
+  parts.forEach((part, k) => {
+    columns.copyFrom(part, part.count, at, dirOffsets[k]!);
+    names.appendPacked(part, part.count, at);
+    at += part.count;
+    releaseFiles(part);
+  });
+  return { count, ...columns.pack(), ...names.pack() };
+}
+
 /** Unpacks a ScanOutput into file entries. */
 export function* entriesOf(output: ScanOutput): Generator<FileEntry> {
-  const n = output.numbers;
-  for (let i = 0; i < output.names.length; i++) {
-    const o = i * FIELDS;
-    const dir = output.dirs[output.fileDirs[i]!]!;
-    const name = output.names[i]!;
-    yield { path: dir === '' ? name : `${dir}/${name}`, size: n[o]!, blocks: n[o + 1]!, mtimeMs: n[o + 2]!, ctimeMs: n[o + 3]!, dev: n[o + 4]!, ino: n[o + 5]!, nlink: n[o + 6]! };
+  const files = output.files;
+  const columns = FileColumns.adopt(files);
+  const names = NameArena.adopt(files, files.count);
+  for (let i = 0; i < files.count; i++) {
+    const dir = output.dirs[files.dirs[i]!]!;
+    const name = names.nameOf(i);
+    yield {
+      path: dir === '' ? name : `${dir}/${name}`,
+      size: files.sizes[i]!,
+      blocks: files.blocks[i]!,
+      mtimeMs: files.mtimes[i]!,
+      ctimeMs: files.ctimes[i]!,
+      dev: columns.dev(i),
+      ino: files.inos[i]!,
+      nlink: files.nlinks[i]!,
+    };
   }
 }
 
@@ -44,19 +134,19 @@ export interface TreeUsage {
 
 /** The tally of a scan: distinct inodes (hard links count once). */
 export function usageOf(output: ScanOutput): TreeUsage {
-  const n = output.numbers;
+  const f = output.files;
   const linked = new Set<string>();
   let bytes = 0;
   let diskBytes = 0;
   let files = 0;
-  for (let o = 0; o < n.length; o += FIELDS) {
-    if (n[o + 6]! > 1) {
-      const id = `${n[o + 4]}:${n[o + 5]}`;
+  for (let i = 0; i < f.count; i++) {
+    if (f.nlinks[i]! > 1) {
+      const id = `${f.devices[f.devs[i]!]}:${f.inos[i]}`;
       if (linked.has(id)) continue;
       linked.add(id);
     }
-    bytes += n[o]!;
-    diskBytes += n[o + 1]! * 512;
+    bytes += f.sizes[i]!;
+    diskBytes += f.blocks[i]! * 512;
     files++;
   }
   return { bytes, diskBytes, files };

@@ -1,4 +1,4 @@
-import { FIELDS, usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../src/measuring/scan-output.js';
+import { noFiles, ScanPacker, usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../src/measuring/scan-output.js';
 import { TreeReader } from '../../src/measuring/tree-reader.port.js';
 import type { FakeDisk } from './fake-disk.js';
 
@@ -14,19 +14,17 @@ export class FakeTreeReader extends TreeReader {
   async scan(root: string, relative = '', onProgress?: (files: number) => void): Promise<ScanOutput> {
     this.scans.push(root);
     const output = this.scanNow(root, relative);
-    onProgress?.(output.names.length);
+    onProgress?.(output.files.count);
     return output;
   }
 
   scanNow(root: string, relative: string): ScanOutput {
     const rootStat = this.disk.stat(root);
     if (!rootStat?.isDirectory()) {
-      return { rootExists: false, rootDev: 0, rootIno: 0, dirs: [], fileDirs: new Int32Array(0), names: [], numbers: new Float64Array(0), directories: 0, errors: 0, durationMs: 0 };
+      return { rootExists: false, rootDev: 0, rootIno: 0, dirs: [], files: noFiles(), directories: 0, errors: 0, durationMs: 0 };
     }
     const dirs: string[] = [];
-    const names: string[] = [];
-    const fileDirs: number[] = [];
-    const numbers: number[] = [];
+    const packer = new ScanPacker();
     const walk = (dir: string): void => {
       const entries = this.disk.list(dir === '' ? root : `${root}/${dir}`);
       if (!entries) return;
@@ -37,22 +35,17 @@ export class FakeTreeReader extends TreeReader {
           walk(child);
         } else if (entry.isFile()) {
           const s = this.disk.stat(`${root}/${child}`)!;
-          names.push(entry.name);
-          fileDirs.push(index);
-          numbers.push(s.size, s.blocks, s.mtimeMs, s.ctimeMs, s.dev, s.ino, s.nlink);
+          packer.add(index, entry.name, s);
         }
       }
     };
     walk(relative);
-    if (numbers.length !== names.length * FIELDS) throw new Error('fake scan packed the wrong number of fields');
     return {
       rootExists: true,
       rootDev: rootStat.dev,
       rootIno: rootStat.ino,
       dirs,
-      fileDirs: Int32Array.from(fileDirs),
-      names,
-      numbers: Float64Array.from(numbers),
+      files: packer.pack(),
       directories: dirs.length,
       errors: 0,
       durationMs: 0,

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { usageOf } from '../../measuring/scan-output.js';
+import { buffersOf, usageOf } from '../../measuring/scan-output.js';
 import { scanTree } from './scanner.js';
 
 /**
@@ -9,4 +9,5 @@ import { scanTree } from './scanner.js';
 const { root, relative, part, usageOnly } = workerData as { root: string; relative: string; part: { index: number; of: number }; usageOnly: boolean };
 const output = scanTree(root, relative, part, (files) => parentPort!.postMessage({ kind: 'progress', files }));
 if (usageOnly) parentPort!.postMessage({ kind: 'usage', usage: usageOf(output) });
-else parentPort!.postMessage({ kind: 'done', output }, [output.numbers.buffer as ArrayBuffer, output.fileDirs.buffer as ArrayBuffer]);
+// The packed files are transferred, not cloned: the main thread adopts the buffers as the index's storage.
+else parentPort!.postMessage({ kind: 'done', output }, buffersOf(output.files));

@@ -49,7 +49,7 @@ describe('scanTree', () => {
   });
 
   it('reports a missing root without failing', () => {
-    expect(scanTree(path.join(root, 'nope'))).toMatchObject({ rootExists: false, names: [], dirs: [] });
+    expect(scanTree(path.join(root, 'nope'))).toMatchObject({ rootExists: false, files: { count: 0 }, dirs: [] });
   });
 
   it('reads names that are not UTF-8 by their bytes, in the escape, and skips FIFOs', () => {

@@ -1,6 +1,6 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { osPath } from '../../common/file-name.js';
-import { FIELDS, type ScanOutput } from '../../measuring/scan-output.js';
+import { noFiles, ScanPacker, type ScanOutput } from '../../measuring/scan-output.js';
 import { readDirectory } from './exact-names.js';
 
 /** How often (in files) a long scan reports its progress. */
@@ -29,9 +29,7 @@ export function scanTree(
       rootDev: 0,
       rootIno: 0,
       dirs: [],
-      fileDirs: new Int32Array(0),
-      names: [],
-      numbers: new Float64Array(0),
+      files: noFiles(),
       directories: 0,
       errors: 0,
       durationMs: 0,
@@ -39,33 +37,12 @@ export function scanTree(
   }
   const device = rootStats.dev;
   const dirs: string[] = [];
-  const names: string[] = [];
-  let fileDirs = new Int32Array(1024);
-  let numbers = new Float64Array(1024 * FIELDS);
-  let count = 0;
+  const packer = new ScanPacker();
   let directories = 0;
   let errors = 0;
   const push = (dirIndex: number, name: string, s: Stats): void => {
-    if (count === fileDirs.length) {
-      const biggerNumbers = new Float64Array(numbers.length * 2);
-      biggerNumbers.set(numbers);
-      numbers = biggerNumbers;
-      const biggerDirs = new Int32Array(fileDirs.length * 2);
-      biggerDirs.set(fileDirs);
-      fileDirs = biggerDirs;
-    }
-    fileDirs[count] = dirIndex;
-    const o = count * FIELDS;
-    numbers[o] = s.size;
-    numbers[o + 1] = s.blocks;
-    numbers[o + 2] = s.mtimeMs;
-    numbers[o + 3] = s.ctimeMs;
-    numbers[o + 4] = s.dev;
-    numbers[o + 5] = s.ino;
-    numbers[o + 6] = s.nlink;
-    names.push(name);
-    count++;
-    if (onProgress && count % progressEvery === 0) onProgress(count);
+    packer.add(dirIndex, name, s);
+    if (onProgress && packer.files % progressEvery === 0) onProgress(packer.files);
   };
 
   const pending: string[] = [relative];
@@ -108,9 +85,7 @@ export function scanTree(
     rootDev: rootStats.dev,
     rootIno: rootStats.ino,
     dirs,
-    fileDirs: fileDirs.slice(0, count),
-    names,
-    numbers: numbers.slice(0, count * FIELDS),
+    files: packer.pack(),
     directories,
     errors,
     durationMs: performance.now() - started,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger } from '@nestjs/common';
 import { osPath } from '../../common/file-name.js';
-import { usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../measuring/scan-output.js';
+import { joinFiles, usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../measuring/scan-output.js';
 import { TreeReader } from '../../measuring/tree-reader.port.js';
 import { readDirectory } from './exact-names.js';
 import { scanTree } from './scanner.js';
@@ -15,32 +15,25 @@ export const MAX_PARALLEL_SCANS = 2;
 /** Threads one scan uses when it runs alone (the machine's cores, at most 4: more threads hurt). */
 export const THREADS_PER_SCAN = Math.max(1, Math.min(4, availableParallelism()));
 
-/** Joins the parts of a split scan into one result. */
+/** Joins the parts of a split scan into one result (the parts' buffers are freed as they are copied). */
 export function mergeOutputs(outputs: readonly ScanOutput[]): ScanOutput {
   const first = outputs[0]!;
-  const numbers = new Float64Array(outputs.reduce((n, o) => n + o.numbers.length, 0));
-  const fileDirs = new Int32Array(outputs.reduce((n, o) => n + o.fileDirs.length, 0));
   const dirs: string[] = [];
-  const names: string[] = [];
-  let offset = 0;
-  let files = 0;
+  const offsets: number[] = [];
   for (const output of outputs) {
-    numbers.set(output.numbers, offset);
-    offset += output.numbers.length;
     // Directory indexes of this part shift by the directories of the parts before it.
-    for (let i = 0; i < output.fileDirs.length; i++) fileDirs[files + i] = output.fileDirs[i]! + dirs.length;
-    files += output.fileDirs.length;
+    offsets.push(dirs.length);
     for (const dir of output.dirs) dirs.push(dir);
-    for (const name of output.names) names.push(name);
   }
   return {
     rootExists: first.rootExists,
     rootDev: first.rootDev,
     rootIno: first.rootIno,
     dirs,
-    fileDirs,
-    names,
-    numbers,
+    files: joinFiles(
+      outputs.map((o) => o.files),
+      offsets,
+    ),
     directories: outputs.reduce((n, o) => n + o.directories, 0),
     errors: outputs.reduce((n, o) => n + o.errors, 0),
     durationMs: Math.max(...outputs.map((o) => o.durationMs)),
