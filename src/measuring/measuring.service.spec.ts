@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CleanupWorld, T0 } from '../../test/fakes/cleanup-world.js';
+import type { Registration } from '../state/state.model.js';
 
 describe('measuring readiness (health: all targets scanned and watched)', () => {
   let world: CleanupWorld;
@@ -66,5 +67,34 @@ describe('measuring readiness (health: all targets scanned and watched)', () => 
     expect(world.disk.files(world.path('/a'))).toEqual([]);
     release();
     await world.measuring.sync();
+  });
+
+  it('starts the monitors of a thousand-target start-up in slices of the event loop, not in one stretch of it', async () => {
+    world = new CleanupWorld();
+    const targets = Array.from({ length: 20 }, (_, t) => `/t${t}`);
+    for (const target of targets) world.disk.write(world.path(`${target}/f`), { size: 1, ageMs: 0 });
+    await world.start();
+    // Setting up a real watch lists the root at once: here each costs 2 ms of the thread.
+    const watch = world.watcher.watch.bind(world.watcher);
+    let watches = 0;
+    world.watcher.watch = (...args) => {
+      for (const until = performance.now() + 2; performance.now() < until; );
+      watches++;
+      return watch(...args);
+    };
+    const at = T0.toISOString();
+    const registration = (target: string): Registration => ({
+      id: `reg-${target}`, volume_name: 'cam', path: target, algorithm: 'max_size', params: { max_bytes: 1000 }, description: null,
+      source: 'import', owner: null, status: 'active', quarantine: null, created_at: at, updated_at: at,
+    });
+
+    await world.store.record(targets.map((target) => ({ type: 'registration.created', target: `cam:${target}`, payload: { registration: registration(target) } })));
+    let watchesWhenLetIn = -1;
+    setImmediate(() => (watchesWhenLetIn = watches));
+    await world.measuring.sync();
+
+    expect(watches).toBe(20);
+    expect(watchesWhenLetIn).toBeGreaterThan(0);
+    expect(watchesWhenLetIn).toBeLessThan(20);
   });
 });

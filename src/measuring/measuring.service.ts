@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { TimeSlices } from '../common/time-slices.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -306,8 +307,13 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     }
     const began = performance.now();
     const batch: Array<Promise<void>> = [];
+    // Starting a monitor sets up its watch and lists its root at once: a thousand of them are let in between
+    // slices of the event loop, not in one stretch of it.
+    const slices = new TimeSlices();
     for (const [id, want] of wanted) {
-      if (this.monitors.has(id)) continue;
+      if (this.monitors.has(id) || this.closed) continue;
+      await slices.maybePause();
+      if (this.monitors.has(id) || this.closed) continue;
       const key = targetKey(want.registration.volume_name, want.registration.path);
       const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.reader, this);
       const started = monitor.start().then(
