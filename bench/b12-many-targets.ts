@@ -22,7 +22,7 @@ interface Health {
   scheduler: { jobs: Array<{ name: string; running: boolean; runs: number; last_duration_ms: number | null }> };
 }
 
-/** The quiet target's cap (files) and the files each target holds. */
+/** The quiet target (its files cap is the files each target holds) and the busy neighbour's volume. */
 const QUIET = 'v0000';
 const NEIGHBOUR = 'big';
 const DELETED_PER_ROUND = 50_000;
@@ -288,8 +288,8 @@ async function runBuild(label: string, main: string, mount: string, dir: string,
  * B12: 1,000 targets of 1,000 empty files each, one volume each (v0000 … v0999 on one tmpfs, the standalone
  * catalog's volume directories), the real service process. Registration by one import; then a restart timed until
  * /api/health reports every target scanned and watched, against `du -sb` over the same 1,000 directories in the same
- * run; RSS; the event loop's delay during start-up. Then isolation: a neighbour volume of 200,000 files whose cap is
- * lowered by 50,000 a round while the quiet target (v0000, a files cap) is pushed over its cap by another process.
+ * run; RSS; the event loop's delay during start-up. Then isolation: a neighbour volume of 50,000 × (rounds + 1) files
+ * (200,000 by default) whose cap is lowered by 50,000 a round while the quiet target (v0000, a files cap) is pushed over its cap by another process.
  * SM_BENCH_B12_BASELINE names the main.js of another build to run the same way first, over the same tree.
  */
 export async function benchManyTargets(
