@@ -9,7 +9,7 @@ import { median, percentile, say } from './util.js';
  * Loaded into the service process with --import: the event loop's delay, measured inside the service at 1 ms
  * resolution. SIGUSR2 writes the figures since the last signal to stderr as one JSON line, then resets.
  */
-const LOOP_PROBE = `
+export const LOOP_PROBE = `
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 const h = monitorEventLoopDelay({ resolution: 1 });
 h.enable();
@@ -27,7 +27,7 @@ interface Phase {
 }
 
 /** The built service as a child process; its output kept for waiting on lines. */
-function spawnService(main: string, env: Record<string, string>, probe: string): { child: ChildProcess; waitFor(pattern: RegExp): Promise<RegExpExecArray> } {
+export function spawnService(main: string, env: Record<string, string>, probe: string): { child: ChildProcess; waitFor(pattern: RegExp): Promise<RegExpExecArray> } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SM_'))) as Record<string, string>;
   const profile = process.env.SM_BENCH_CPU_PROF;
   const args = ['--import', probe, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), main];

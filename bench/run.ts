@@ -9,11 +9,12 @@ import { benchDocker } from './b10-docker.js';
 import { benchPlanning } from './b4p-planning.js';
 import { benchSoak } from './b10s-soak.js';
 import { benchHealthDuringCleanup } from './b11h-health-during-cleanup.js';
+import { benchManyTargets } from './b12-many-targets.js';
 import { benchTenMillion } from './b2x-ten-million.js';
 import { say } from './util.js';
 
 /**
- * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B11 B11H B10S]`: runs the benchmarks and prints their figures with ratios
+ * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B11 B11H B12 B10S]`: runs the benchmarks and prints their figures with ratios
  * against standard tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000). B10S,
  * the soak, runs only when named (SM_BENCH_SOAK_MINUTES, default 30); so does B2X, SM_BENCH_B2X_FILES files (default 10,000,000).
  */
@@ -47,6 +48,7 @@ if (run('B10')) await benchDocker(Number(process.env.SM_BENCH_DOCKER_RUNS ?? 60)
 if (run('B11')) await benchCleanupDuringOutage();
 if (run('B4P')) await benchPlanning();
 if (run('B11H')) await benchHealthDuringCleanup();
+if (run('B12')) await benchManyTargets();
 // The soak (SM_BENCH_SOAK_MINUTES, default 30) and the camera-scale tree (SM_BENCH_B2X_FILES, default 10,000,000) run only when named.
 if (wanted.has('B10S')) await benchSoak();
 if (wanted.has('B2X')) await benchTenMillion();

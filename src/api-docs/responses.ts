@@ -269,12 +269,20 @@ export const healthResponse = z
           .describe(
             'native: every directory watched; partial: some directories could not have a kernel watch (the inotify watch limit, named in reason) and are listed and re-read every sweep_seconds instead, and watching them is retried then; poll: polled; sweeps: not watched, full sweeps only. The counts are null for adapters that do not tell.',
           ),
+        ready: z.boolean().describe('First scan done and watch set up'),
         watch_errors: count,
         last_scan: instant.nullable(),
         scan_errors: count.describe("Entries the last scan could not read (permissions, or paths longer than the OS takes): not counted, never deleted"),
         scanning: z.object({ files_so_far: count, started_at: instant }).nullable(),
       }),
     ),
+    measured: z
+      .object({
+        targets: count,
+        ready: count.describe('Targets first-scanned and watched'),
+        all_ready_at: instant.nullable().describe('Since when every measured target is (null while one is still on its first scan)'),
+      })
+      .describe('How far measuring has come: after a start or an import, ready = targets once every target is scanned and watched'),
     blocked: z.array(z.object({ target: z.string(), reason: z.string(), since: instant })),
     maintenance: maintenanceResponse,
     docker: z

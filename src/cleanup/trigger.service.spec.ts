@@ -368,6 +368,27 @@ describe('TriggerService', () => {
       expect(files('/a')).toEqual(['a1']);
     });
 
+    it('the catch-up sweep takes a first scan still running as its rescan: one scan and one policy run per target', async () => {
+      writeOld('/a', ['a0', 'a1']);
+      writeOld('/b', ['b0', 'b1']);
+      // As at start-up: the registrations are in the state and measuring has begun their first scans.
+      const release = world.reader.holdScans();
+      const registered = Promise.all([world.register('/a', 'max_size', { max_bytes: 100 }), world.register('/b', 'max_size', { max_bytes: 100 })]);
+      await world.store.drain();
+      await world.measuring.sync();
+
+      const sweep = trigger.sweep();
+      release();
+      await Promise.all([registered, sweep]);
+      await world.cleanup.drain();
+
+      expect(world.reader.scans).toEqual([world.path('/a'), world.path('/b')]);
+      // The first scan's tally takes each over its cap (a threshold run deletes), then its end runs the policy once.
+      expect(runsBy('sweep').map((r) => r.path)).toEqual(['/a', '/b']);
+      expect(deletedRuns()).toEqual([['a0'], ['b0']]);
+      expect([files('/a'), files('/b')]).toEqual([['a1'], ['b1']]);
+    });
+
     it('a sweep stops between targets once the trigger is stopped', async () => {
       writeOld('/a', ['a1']);
       writeOld('/b', ['b1']);

@@ -77,12 +77,23 @@ export class TriggerService implements OnModuleInit, OnApplicationBootstrap, OnM
     this.stop();
   }
 
-  /** Every registration: rescan (drift), then run its policy. The start-up catch-up and the periodic sweep. */
+  /**
+   * Every registration: rescan (drift), then run its policy. The start-up catch-up and the periodic sweep. A target
+   * still on its first scan when the sweep begins is only waited for: that scan is as fresh as a rescan, and its
+   * end runs the policy (TARGET_READY) — otherwise the catch-up sweep would scan and run every target twice at
+   * start-up, one target after another.
+   */
   async sweep(): Promise<CleanupReport[]> {
     const reports: CleanupReport[] = [];
-    for (const registration of Object.values(this.store.current.registrations)) {
+    const registrations = Object.values(this.store.current.registrations);
+    const firstScans = new Set(registrations.filter((r) => this.measuring.firstScanPending(r.id)).map((r) => r.id));
+    for (const registration of registrations) {
       if (this.stopped) break;
       if (registration.status !== 'active') continue;
+      if (firstScans.has(registration.id)) {
+        await this.measuring.ready(registration.id);
+        continue;
+      }
       try {
         await this.measuring.rescan(registration);
         reports.push(await this.cleanup.request(registration, 'sweep'));
@@ -120,7 +131,7 @@ export class TriggerService implements OnModuleInit, OnApplicationBootstrap, OnM
     this.changing.add(id);
     void (async () => {
       try {
-        await this.measuring.sync();
+        await this.measuring.sync([id]);
         await this.measuring.ready(id);
       } finally {
         // Still ours: no first scan of a new monitor took the run over.

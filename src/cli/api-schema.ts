@@ -620,6 +620,8 @@ export interface components {
                     reason: string | null;
                     sweep_seconds: number | null;
                 };
+                /** @description First scan done and watch set up */
+                ready: boolean;
                 watch_errors: number;
                 /**
                  * Format: date-time
@@ -637,6 +639,18 @@ export interface components {
                     started_at: string;
                 } | null;
             }[];
+            /** @description How far measuring has come: after a start or an import, ready = targets once every target is scanned and watched */
+            measured: {
+                targets: number;
+                /** @description Targets first-scanned and watched */
+                ready: number;
+                /**
+                 * Format: date-time
+                 * @description Since when every measured target is (null while one is still on its first scan)
+                 * @example 2026-01-15T08:30:00Z
+                 */
+                all_ready_at: string | null;
+            };
             blocked: {
                 target: string;
                 reason: string;

@@ -13,6 +13,14 @@ export abstract class EventLogRepository {
    * returned in its place. Storage failures are thrown as LogStorageError (`full`, `unavailable`).
    */
   abstract append(events: readonly NewEvent[]): Promise<EventRecord[]>;
+  /**
+   * Work for a later `append` of these events that needs no transaction (SQLite: staging a large run's deletion
+   * records), done before the store's queue so that other writers do not wait behind it. Resolves with what undoes
+   * it should `append` never come (a spooled write). None by default.
+   */
+  prepare(_events: readonly NewEvent[]): Promise<() => Promise<void>> {
+    return Promise.resolve(async () => undefined);
+  }
   /** Whether an event with this uid is in the log. */
   abstract hasUid(uid: string): Promise<boolean>;
   /** Deletion records of a path (relative to its volume), newest first. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { roundRatio } from '../common/format.js';
 import { Clock } from '../common/clock.js';
 import { EventLogRepository } from '../event-log/event-log.repository.js';
-import { MeasuringService } from '../measuring/measuring.service.js';
+import { MeasuringService, type MeasuringReadiness } from '../measuring/measuring.service.js';
 import { SchedulerService, type JobStatus } from '../scheduler/scheduler.service.js';
 import type { MaintenanceState } from '../state/state.model.js';
 import { StateDiskService, type StateDiskStatus } from '../event-log/state-disk.service.js';
@@ -33,6 +33,8 @@ export interface HealthReport {
   state_disk: StateDiskStatus;
   scheduler: { running: boolean; jobs: JobStatus[] };
   measuring: ReturnType<MeasuringService['status']>;
+  /** Targets measured, those first-scanned and watched, and since when all are: start-up (or an import) taken in. */
+  measured: MeasuringReadiness;
   blocked: Array<{ target: string; reason: string; since: string }>;
   maintenance: MaintenanceState;
   docker: DockerStatus;
@@ -161,6 +163,7 @@ export class HealthService {
       state_disk: stateDisk,
       scheduler: { running: this.scheduler.isRunning, jobs: this.scheduler.status() },
       measuring,
+      measured: this.measuring.readiness(),
       blocked: blockedTargets,
       maintenance: this.store.current.maintenance,
       docker,

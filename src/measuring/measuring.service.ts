@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { TimeSlices } from '../common/time-slices.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -17,6 +18,25 @@ import { TargetMonitor, type MonitorListener, type RescanResult, type WatchSetti
 /** Usage samples are written together at most this often. */
 export const SAMPLE_BATCH_MS = 1000;
 
+interface MonitorEntry {
+  readonly monitor: TargetMonitor;
+  readonly root: string;
+  readonly watch: WatchSetting;
+  readonly key: string;
+  readonly started: Promise<void>;
+  /** The first scan is done and the watch set up (see MeasuringService.readiness). */
+  ready: boolean;
+}
+
+type SyncScope = 'all' | Set<string>;
+
+/** How far measuring has come: targets measured, those first-scanned and watched, and since when all of them are. */
+export interface MeasuringReadiness {
+  readonly targets: number;
+  readonly ready: number;
+  readonly all_ready_at: string | null;
+}
+
 /**
  * Measures every active registration: one TargetMonitor each (scan, then watch), started and stopped as
  * registrations come and go. Records drift after rescans and coalesced usage samples in the event log, and
@@ -27,7 +47,11 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   private readonly logger = new Logger(MeasuringService.name);
   /** Watcher errors counted by each monitor at the last sweep (NaN: a problem since): a sweep with none new ends a spell. */
   private readonly watchErrorsAtSweep = new Map<string, number>();
-  private readonly monitors = new Map<string, { monitor: TargetMonitor; root: string; watch: WatchSetting; key: string; started: Promise<void> }>();
+  private readonly monitors = new Map<string, MonitorEntry>();
+  /** Monitors whose first scan is done and whose watch is set up. */
+  private readyCount = 0;
+  /** When every monitor became ready (null while one is not). */
+  private allReadyAt: Date | null = null;
   private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
   private readonly pendingSamples = new Map<string, NewEvent>();
   /** Monitors to make anew at the next sync (released from quarantine: measured afresh, watched afresh). */
@@ -36,6 +60,9 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   private syncing: Promise<void> = Promise.resolve();
   /** A sync queued behind the running one: later requests join it instead of queueing more. */
   private queuedSync: Promise<void> | undefined;
+  /** What the running sync and the queued one look at: every registration, or those named. */
+  private runningScope: SyncScope | undefined;
+  private queuedScope: SyncScope | undefined;
   private closed = false;
 
   constructor(
@@ -75,33 +102,69 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     return this.monitors.get(registrationId)?.monitor;
   }
 
-  /** Resolves once the registration's first scan is done (undefined when it is not measured). */
+  /**
+   * Resolves once the registration's first scan is done (undefined when it is not measured). Waits for a sync
+   * running or queued that may make, replace or remove its monitor — not for syncs of other registrations: a
+   * cleanup of one target never waits while another's registration change is taken in.
+   */
   async ready(registrationId: string): Promise<TargetMonitor | undefined> {
-    await this.syncing;
+    if (this.syncCovers(registrationId)) await this.syncing;
     const entry = this.monitors.get(registrationId);
     if (!entry) return undefined;
     await entry.started;
     return entry.monitor;
   }
 
+  /** Whether the registration's monitor is still on its first scan (false once it is done, or when it is not measured). */
+  firstScanPending(registrationId: string): boolean {
+    const entry = this.monitors.get(registrationId);
+    return entry !== undefined && !entry.ready;
+  }
+
+  /** For health: every target first-scanned and watched means start-up (or an import) has been taken in. */
+  readiness(): MeasuringReadiness {
+    return { targets: this.monitors.size, ready: this.readyCount, all_ready_at: this.allReadyAt?.toISOString() ?? null };
+  }
+
   tally(registrationId: string): Tally | undefined {
     return this.monitors.get(registrationId)?.monitor.tally;
   }
 
-  /** Brings the set of monitors in line with the active registrations. Serialised. */
-  sync(): Promise<void> {
+  /**
+   * Brings the set of monitors in line with the active registrations: all of them, or only those named (a
+   * registration change concerns its own monitor; only volume changes and start-up look at every one, each a
+   * catalog lookup). Serialised; requests made while a sync runs join the one queued behind it.
+   */
+  sync(registrationIds?: Iterable<string>): Promise<void> {
+    if (registrationIds === undefined) this.queuedScope = 'all';
+    else if (this.queuedScope !== 'all') {
+      const scope = this.queuedScope ?? new Set<string>();
+      for (const id of registrationIds) scope.add(id);
+      this.queuedScope = scope;
+    }
     if (this.queuedSync) return this.queuedSync;
     const queued = this.syncing
       .then(() => {
         this.queuedSync = undefined;
-        return this.doSync();
+        this.runningScope = this.queuedScope ?? new Set();
+        this.queuedScope = undefined;
+        return this.doSync(this.runningScope);
       })
       .catch((error: unknown) => {
         this.logger.error(`Measuring sync failed: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        if (this.syncing === queued) this.runningScope = undefined;
       });
     this.queuedSync = queued;
     this.syncing = queued;
     return queued;
+  }
+
+  /** Whether the sync running or queued concerns the registration. */
+  private syncCovers(id: string): boolean {
+    const covers = (scope: SyncScope | undefined): boolean => scope === 'all' || (scope?.has(id) ?? false);
+    return covers(this.runningScope) || covers(this.queuedScope);
   }
 
   /** Full rescan of one target, recording drift when the incremental tally had diverged. */
@@ -142,13 +205,15 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
       reason: string | null;
       sweep_seconds: number | null;
     };
+    /** First scan done and watch set up. */
+    ready: boolean;
     watch_errors: number;
     last_scan: string | null;
     /** Entries the last scan could not read: unreadable, or a path longer than the OS takes (PATH_MAX). */
     scan_errors: number;
     scanning: { files_so_far: number; started_at: string } | null;
   }> {
-    return [...this.monitors.entries()].map(([id, { monitor, root, watch }]) => {
+    return [...this.monitors.entries()].map(([id, { monitor, root, watch, ready }]) => {
       const stats = monitor.stats;
       const coverage = stats.coverage;
       const partial = coverage !== undefined && coverage.directoriesUnwatched > 0;
@@ -165,6 +230,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
           reason: partial ? (coverage.reason ?? null) : null,
           sweep_seconds: partial ? coverage.sweepSeconds : null,
         },
+        ready,
         watch_errors: stats.watchErrors,
         last_scan: stats.lastScanAt?.toISOString() ?? null,
         scan_errors: stats.lastScanErrors,
@@ -180,6 +246,7 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     await this.syncing;
     await Promise.all([...this.monitors.values()].map(async ({ monitor }) => monitor.close()));
     this.monitors.clear();
+    this.readyCount = 0;
     await this.flushSamples();
   }
 
@@ -250,17 +317,19 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   private onCommitted(events: readonly EventRecord[]): void {
     // A quarantined target may have had its root replaced: its watch and index are not to be trusted.
     for (const event of events) if (event.type === 'quarantine.released') this.restartWanted.add(event.payload.id);
-    if (events.some((e) => e.type.startsWith('registration') || e.type === 'quarantine.released')) void this.sync();
+    const changed = events.filter((e) => e.type.startsWith('registration') || e.type === 'quarantine.released');
+    if (changed.length > 0) void this.sync(registrationsOf(changed));
   }
 
-  private async doSync(): Promise<void> {
+  private async doSync(scope: SyncScope): Promise<void> {
     if (this.closed) return;
-    const restart = new Set(this.restartWanted);
-    this.restartWanted.clear();
+    const inScope = (id: string): boolean => scope === 'all' || scope.has(id);
+    const restart = new Set([...this.restartWanted].filter(inScope));
+    for (const id of restart) this.restartWanted.delete(id);
     const wanted = new Map<string, { registration: Registration; root: string; watch: WatchSetting }>();
     const volumes = new Map<string, VolumeInfo | undefined>();
     for (const registration of Object.values(this.store.current.registrations)) {
-      if (registration.status !== 'active') continue;
+      if (registration.status !== 'active' || !inScope(registration.id)) continue;
       if (!volumes.has(registration.volume_name)) volumes.set(registration.volume_name, await this.catalog.find(registration.volume_name));
       const volume = volumes.get(registration.volume_name);
       // A volume without local data (another driver, an nfs or tmpfs local volume) is never measured.
@@ -269,25 +338,54 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
       wanted.set(registration.id, { registration, root: path.join(volume.root, registration.path), watch });
     }
     for (const [id, entry] of this.monitors) {
+      if (!inScope(id)) continue;
       const want = wanted.get(id);
       if (!want || want.root !== entry.root || want.watch !== entry.watch || restart.has(id)) {
         this.monitors.delete(id);
+        if (entry.ready) this.readyCount--;
         await entry.monitor.close();
       }
     }
+    const began = performance.now();
+    const batch: Array<Promise<void>> = [];
+    // Starting a monitor sets up its watch and lists its root at once: a thousand of them are let in between
+    // slices of the event loop, not in one stretch of it.
+    const slices = new TimeSlices();
     for (const [id, want] of wanted) {
-      if (this.monitors.has(id)) continue;
+      if (this.monitors.has(id) || this.closed) continue;
+      await slices.maybePause();
+      if (this.monitors.has(id) || this.closed) continue;
+      const key = targetKey(want.registration.volume_name, want.registration.path);
       const monitor = new TargetMonitor(id, want.root, want.watch, this.watcher, this.reader, this);
       const started = monitor.start().then(
         () => {
-          this.logger.log(`Measuring ${targetKey(want.registration.volume_name, want.registration.path)}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`);
+          this.logger.log(`Measuring ${key}: ${monitor.tally.files} files, ${monitor.tally.bytes} bytes`);
+          this.noteReady(id, monitor);
           const registration = this.registrationById(id);
           if (registration) this.bus.publish(TARGET_READY, { registration, monitor });
         },
         (error: unknown) => this.logger.error(`Could not measure ${want.root}: ${error instanceof Error ? error.message : String(error)}`),
       );
-      this.monitors.set(id, { monitor, root: want.root, watch: want.watch, key: targetKey(want.registration.volume_name, want.registration.path), started });
+      this.monitors.set(id, { monitor, root: want.root, watch: want.watch, key, started, ready: false });
+      batch.push(started);
     }
+    if (this.readyCount < this.monitors.size) this.allReadyAt = null;
+    else this.allReadyAt ??= this.clock.now();
+    // Start-up, an import: one line once the whole batch is in (each target has its own line above).
+    if (batch.length > 1) {
+      void Promise.all(batch).then(() => {
+        if (!this.closed) this.logger.log(`${batch.length} targets scanned and watched in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+      });
+    }
+  }
+
+  private noteReady(id: string, monitor: TargetMonitor): void {
+    const entry = this.monitors.get(id);
+    // Closed meanwhile, or replaced by a newer monitor of the same registration.
+    if (entry?.monitor !== monitor || entry.ready) return;
+    entry.ready = true;
+    this.readyCount++;
+    if (this.readyCount === this.monitors.size) this.allReadyAt = this.clock.now();
   }
 
   /**
@@ -325,4 +423,19 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     if (registration?.id === id) return registration;
     return Object.values(this.store.current.registrations).find((r) => r.id === id);
   }
+}
+
+/**
+ * The registrations whose monitors committed events may concern, by id; undefined (look at all) for a registration
+ * event that names none.
+ */
+function registrationsOf(events: readonly EventRecord[]): string[] | undefined {
+  const ids: string[] = [];
+  for (const event of events) {
+    if (event.type === 'registration.created' || event.type === 'registration.updated') ids.push(event.payload.registration.id);
+    else if (event.type === 'registration.removed' || event.type === 'registration.activated' || event.type === 'registration.pending') ids.push(event.payload.id);
+    else if (event.type === 'quarantine.released') ids.push(event.payload.id);
+    else if (!event.type.startsWith('registration.label_')) return undefined;
+  }
+  return ids;
 }

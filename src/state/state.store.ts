@@ -176,6 +176,12 @@ export class StateStore implements OnModuleInit, OnApplicationShutdown {
       this.toSpool(events);
       return Promise.resolve([]);
     }
+    if (!events.some((e) => (e.deleted?.length ?? 0) > 0)) return this.enqueueRecord(events);
+    // A run's deletion records are staged first, outside the queue: other targets' writes do not wait behind them.
+    return this.log.prepare(events).then((release) => this.enqueueRecord(events).finally(release));
+  }
+
+  private enqueueRecord(events: NewEvent[]): Promise<EventRecord[]> {
     // Facts recorded before are still queued (behind a write that began before the outage): after them, in order.
     this.queuedRecords++;
     return this.queue.run(() => {

@@ -6,6 +6,7 @@ import type { FakeDisk } from './fake-disk.js';
 export class FakeTreeReader extends TreeReader {
   /** Roots of the full scans made so far, in order. */
   readonly scans: string[] = [];
+  private gate: Promise<void> | undefined;
 
   constructor(private readonly disk: FakeDisk) {
     super();
@@ -13,9 +14,20 @@ export class FakeTreeReader extends TreeReader {
 
   async scan(root: string, relative = '', onProgress?: (files: number) => void): Promise<ScanOutput> {
     this.scans.push(root);
+    if (this.gate) await this.gate;
     const output = this.scanNow(root, relative);
     onProgress?.(output.files.count);
     return output;
+  }
+
+  /** Full scans wait (as long ones do) until the returned function is called; they then read the disk as it is. */
+  holdScans(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
   }
 
   scanNow(root: string, relative: string): ScanOutput {

@@ -5,6 +5,7 @@ import { VolumeCatalog, type VolumeInfo, type VolumeLookup } from '../../src/vol
 export class FakeVolumeCatalog extends VolumeCatalog {
   private readonly volumes = new Map<string, VolumeInfo>();
   private readonly unknown = new Set<string>();
+  private readonly held = new Map<string, Promise<void>>();
 
   constructor(private readonly base = '/volumes') {
     super();
@@ -34,7 +35,18 @@ export class FakeVolumeCatalog extends VolumeCatalog {
     return [...this.volumes.values()];
   }
 
+  /** Lookups of `name` wait (a slow Engine, a slow disk) until the returned function is called. */
+  holdLookups(name: string): () => void {
+    let release!: () => void;
+    this.held.set(name, new Promise((resolve) => (release = resolve)));
+    return () => {
+      this.held.delete(name);
+      release();
+    };
+  }
+
   async find(name: string): Promise<VolumeInfo | undefined> {
+    await this.held.get(name);
     return this.volumes.get(name);
   }
 

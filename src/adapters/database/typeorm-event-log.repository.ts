@@ -30,6 +30,8 @@ const STAGE_FROM_ROWS = 2000;
 export class TypeOrmEventLogRepository extends EventLogRepository {
   /** Staging tables made so far (each gets a fresh name). */
   private stagings = 0;
+  /** Events staged by prepare() ahead of their append, and their tables. */
+  private readonly prepared = new Map<NewEvent, string>();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -50,8 +52,13 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
     if (events.length === 0) return [];
     const now = this.clock.now();
     const staged = new Map<NewEvent, string>();
+    for (const event of events) {
+      const table = this.prepared.get(event);
+      if (table) staged.set(event, table);
+      this.prepared.delete(event);
+    }
     try {
-      await this.stageDeletions(events, staged);
+      await this.stageDeletions(events.filter((e) => !staged.has(e)), staged);
       return await this.dataSource.transaction(async (manager: EntityManager) => {
         const stored: EventRecord[] = [];
         for (const event of events) {
@@ -72,7 +79,11 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
           });
           const seq = Number((result.identifiers[0] as { seq: number | string }).seq);
           const table = staged.get(event);
-          if (table) {
+          // Staged ahead (prepare) outside the queue, a slice can have fallen into another writer's transaction
+          // that was rolled back: then the rows go in directly.
+          if (table && !(await this.stagedCompletely(manager, table, event))) {
+            await this.insertDeletions(manager, seq, at, event.deleted ?? []);
+          } else if (table) {
             await manager.query(`INSERT INTO deletions (event_seq, at, volume_name, path, bytes) SELECT ?, ?, volume_name, path, bytes FROM ${table} ORDER BY rowid`, [seq, at.getTime()]);
           } else if (event.deleted && event.deleted.length > 0) {
             await this.insertDeletions(manager, seq, at, event.deleted);
@@ -89,12 +100,40 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
   }
 
   /**
+   * Stages large runs' deletion records before the store's queue is entered (see stageDeletions): the staging of
+   * one target's 50,000 records no longer keeps every other target's writes waiting. A failed staging is dropped
+   * (append then inserts the rows itself).
+   */
+  override async prepare(events: readonly NewEvent[]): Promise<() => Promise<void>> {
+    const staged = new Map<NewEvent, string>();
+    const drop = async (): Promise<void> => {
+      for (const [event, table] of staged) {
+        this.prepared.delete(event);
+        await this.dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      }
+    };
+    try {
+      await this.stageDeletions(events, staged);
+    } catch {
+      await drop();
+      return async () => undefined;
+    }
+    for (const [event, table] of staged) this.prepared.set(event, table);
+    return drop;
+  }
+
+  private async stagedCompletely(manager: EntityManager, table: string, event: NewEvent): Promise<boolean> {
+    const rows = (await manager.query(`SELECT count(*) AS n FROM ${table}`).catch(() => [{ n: -1 }])) as Array<{ n: number }>;
+    return Number(rows[0]?.n) === (event.deleted?.length ?? 0);
+  }
+
+  /**
    * SQLite: the deletion records of a large run are first written to a table of this connection's own (TEMP, in
    * memory: never on disk, gone with a crash), 500 rows a statement, in slices of the event loop; the transaction
    * then copies them in one INSERT … SELECT beside their event. So the records still commit with their event, at
    * once or not at all, and the loop is held only by the copy and the commit instead of by every row's binding
-   * (better-sqlite3 is synchronous: 50,000 rows were ~0.3 s at once). Only the store's queue writes, one append at
-   * a time, so nothing else writes on the connection between the slices; reads there see the log as committed.
+   * (better-sqlite3 is synchronous: 50,000 rows were ~0.3 s at once). Staged by prepare(), outside the store's
+   * queue, a slice may run inside another writer's transaction: append then checks the count before copying.
    */
   private async stageDeletions(events: readonly NewEvent[], staged: Map<NewEvent, string>): Promise<void> {
     if (this.driver !== 'sqlite') return;

@@ -1,12 +1,12 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { osPath } from '../../common/file-name.js';
 import { joinFiles, usageOf, type DirectoryEntry, type PathStat, type ScanOutput, type TreeUsage } from '../../measuring/scan-output.js';
 import { TreeReader } from '../../measuring/tree-reader.port.js';
 import { readDirectory } from './exact-names.js';
+import { ScanThreads, type ScanJob, type ScanReply } from './scan-threads.js';
 import { scanTree } from './scanner.js';
 
 const WORKER = fileURLToPath(new URL('./scan.worker.js', import.meta.url));
@@ -40,17 +40,16 @@ export function mergeOutputs(outputs: readonly ScanOutput[]): ScanOutput {
   };
 }
 
-type WorkerMessage = { kind: 'progress'; files: number } | { kind: 'done'; output: ScanOutput } | { kind: 'usage'; usage: TreeUsage };
-
 /**
- * The measuring engine's reads of the disk. Scans run in a worker thread so that the event loop keeps
- * serving while millions of files are listed. (When running from TypeScript sources, where the compiled
- * worker does not exist, it scans in-thread.)
+ * The measuring engine's reads of the disk. Scans run in worker threads, kept from one scan to the next
+ * (scan-threads.ts), so that the event loop keeps serving while millions of files are listed. (When running from
+ * TypeScript sources, where the compiled worker does not exist, it scans in-thread.)
  */
 @Injectable()
-export class FsTreeReader extends TreeReader {
+export class FsTreeReader extends TreeReader implements OnApplicationShutdown {
   private readonly logger = new Logger(FsTreeReader.name);
   private readonly useWorker = existsSync(WORKER);
+  private readonly threads = new ScanThreads(WORKER, Math.max(MAX_PARALLEL_SCANS, THREADS_PER_SCAN));
   /** Scans in flight, and those waiting for a slot: at most MAX_PARALLEL_SCANS walk the disk at once. */
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -116,6 +115,11 @@ export class FsTreeReader extends TreeReader {
     this.waiting.shift()?.();
   }
 
+  /** Idle scan threads end with the service. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.threads.close();
+  }
+
   private inWorker(
     root: string,
     relative: string,
@@ -128,25 +132,13 @@ export class FsTreeReader extends TreeReader {
     });
   }
 
-  private runWorker(
-    data: { root: string; relative: string; part: { index: number; of: number }; usageOnly: boolean },
-    progress?: (files: number) => void,
-  ): Promise<WorkerMessage> {
-    const { root } = data;
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER, { workerData: data });
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.kind === 'progress') progress?.(message.files);
-        else resolve(message);
-      });
-      worker.once('error', (error: Error) => {
-        this.logger.error(`Scan of ${root} failed: ${error.message}`);
-        reject(error);
-      });
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
-      });
-    });
+  private async runWorker(job: ScanJob, progress?: (files: number) => void): Promise<Exclude<ScanReply, { kind: 'progress' }>> {
+    try {
+      return await this.threads.run(job, progress);
+    } catch (error) {
+      this.logger.error(`Scan of ${job.root} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
   }
 
   /** Synchronous scan of a small subtree (a directory that just appeared), on the calling thread. */
