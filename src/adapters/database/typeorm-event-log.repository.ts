@@ -16,11 +16,14 @@ import {
 } from '../../event-log/event.types.js';
 import { LogStorageError } from '../../event-log/log-storage.error.js';
 import { DeletionSchema, EventSchema, SnapshotSchema, type EventRow, type SnapshotRow } from './event-log.orm.js';
+import { appendInWorker, canAppendInWorker } from './event-append.js';
 
 /** Deletion records per INSERT statement (5 values each: well under either database's bound on parameters). */
 const DELETION_ROWS_PER_INSERT = 500;
-/** From this many records an event's rows are staged before its transaction (see stageDeletions). */
+/** From this many records an event's rows are appended off the main thread (appendInWorker), or staged before its transaction (stageDeletions). */
 const STAGE_FROM_ROWS = 2000;
+/** The worker connection's wait for a lock (the service's connection waits as long: data-source.ts). */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The event log on TypeORM (SQLite or PostgreSQL). Append-only: it can add events and snapshots, read them,
@@ -51,6 +54,14 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
     const now = this.clock.now();
     const staged = new Map<NewEvent, string>();
     try {
+      const database = this.sqliteFile();
+      if (database !== undefined && events.some((e) => (e.deleted?.length ?? 0) >= STAGE_FROM_ROWS) && canAppendInWorker(database)) {
+        const results = await appendInWorker(database, SQLITE_BUSY_TIMEOUT_MS, events, now, new TimeSlices());
+        return events.map((event, i) => {
+          const result = results[i]!;
+          return 'existing' in result ? toRecord(result.existing as EventRow) : committedEvent(event, result.seq, event.at ?? now);
+        });
+      }
       await this.stageDeletions(events, staged);
       return await this.dataSource.transaction(async (manager: EntityManager) => {
         const stored: EventRecord[] = [];
@@ -88,8 +99,15 @@ export class TypeOrmEventLogRepository extends EventLogRepository {
     }
   }
 
+  /** The SQLite log's file, undefined on PostgreSQL. */
+  private sqliteFile(): string | undefined {
+    if (this.driver !== 'sqlite') return undefined;
+    const database = (this.dataSource.options as { database?: unknown }).database;
+    return typeof database === 'string' ? database : undefined;
+  }
+
   /**
-   * SQLite: the deletion records of a large run are first written to a table of this connection's own (TEMP, in
+   * SQLite, where the append cannot go to a worker (see appendInWorker; in-process tests): the deletion records of a large run are first written to a table of this connection's own (TEMP, in
    * memory: never on disk, gone with a crash), 500 rows a statement, in slices of the event loop; the transaction
    * then copies them in one INSERT … SELECT beside their event. So the records still commit with their event, at
    * once or not at all, and the loop is held only by the copy and the commit instead of by every row's binding
