@@ -132,7 +132,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     let report: DeletionReport | undefined;
     try {
       await this.prepareOrder(registration, monitor, trigger);
-      monitor.flushNow();
+      await monitor.settle();
       let plan = this.plan(registration, monitor, trigger);
       if (!dryRun && plan.delete.length > 0) {
         for (let attempt = 0; attempt < MAX_REPLANS && (await monitor.refreshStale(plan.delete)); attempt++) {

@@ -87,6 +87,28 @@ export class EventApplication {
     drain(this.applySteps(true));
   }
 
+  /**
+   * Applies what is buffered now, in slices of the event loop: the timed application in progress is finished, then
+   * the events buffered at that moment are applied and their directories listed again. Events that arrive meanwhile
+   * wait for the next timed application. A timed application does not start while this runs.
+   */
+  async settle(): Promise<void> {
+    const slices = new TimeSlices();
+    const drive = async (steps: Generator<void, void>): Promise<void> => {
+      this.inFlight = steps;
+      try {
+        // A synchronous flush meanwhile may have finished these steps (or close() dropped them).
+        while (this.inFlight === steps && !steps.next().done) {
+          if (slices.due()) await slices.pause();
+        }
+      } finally {
+        if (this.inFlight === steps) this.inFlight = undefined;
+      }
+    };
+    if (this.inFlight) await drive(this.inFlight);
+    await drive(this.applySteps(true));
+  }
+
   /** Brings one path of the index in line with the disk. Returns whether the path is a directory. */
   applyPath(relative: string): boolean {
     const index = this.ctx.index();
@@ -134,7 +156,7 @@ export class EventApplication {
     this.inFlight = steps;
     const slices = new TimeSlices();
     try {
-      // A synchronous flush meanwhile may have finished these steps (or close() dropped them).
+      // A synchronous flush or a settle() meanwhile may have taken these steps over (or close() dropped them).
       while (this.inFlight === steps && !steps.next().done) {
         if (slices.due()) await slices.pause();
       }

@@ -129,9 +129,14 @@ export class TargetMonitor {
     return this.scanning;
   }
 
-  /** Applies buffered events now (before planning a cleanup, so the plan sees the latest state). */
+  /** Applies buffered events now, at once. */
   flushNow(): void {
     this.events.flush();
+  }
+
+  /** Applies buffered events now, in slices of the event loop (before planning a cleanup, so the plan sees the latest state). */
+  async settle(): Promise<void> {
+    await this.events.settle();
   }
 
   /**
@@ -192,8 +197,9 @@ export class TargetMonitor {
 
   private async doRescan(): Promise<RescanResult> {
     // Drift compares the scan with what the incremental index says: events buffered so far are applied first, so
-    // a write seen by both (its event still in the quiet window) is not drift.
-    this.events.flush();
+    // a write seen by both (its event still in the quiet window) is not drift. Events that arrive while this settles
+    // are still buffered when the scan starts: they go on top of both sides below.
+    await this.events.settle();
     this.scanInProgress = true;
     let output: ScanOutput;
     this.scanProgress = { files: 0, startedAt: new Date() };
@@ -224,7 +230,8 @@ export class TargetMonitor {
       this.scanInProgress = false;
     }
     // Events that arrived during the scan may describe changes the scan did not see: they go on top of the scan, and
-    // first on top of the old index, so that neither side of the comparison counts a write the other saw.
+    // first on top of the old index, so that neither side of the comparison counts a write the other saw (at once:
+    // nothing may arrive between the two sides).
     const during = this.events.buffered();
     this.events.flush();
     const previous = this.index.tally();
@@ -232,7 +239,7 @@ export class TargetMonitor {
     this.lastScanAt = new Date();
     this.lastScanErrors = output.errors;
     this.events.requeue(during);
-    this.events.flush();
+    await this.events.settle();
     if (output.rootExists && this.watch.enabled && !this.watch.watching && !this.closed) await this.watch.start();
     const current = this.index.tally();
     this.listener.onChange(this);
