@@ -94,7 +94,13 @@ export class EventApplication {
    */
   async settle(): Promise<void> {
     const slices = new TimeSlices();
-    const drive = async (steps: Generator<void, void>): Promise<void> => {
+    // The application in progress (timed, or another settle's) is driven to its end, never replaced: its events have
+    // left the buffer. Ours starts only when none is in progress, so a timed one cannot start beside it.
+    let own: Generator<void, void> | undefined;
+    for (;;) {
+      let steps = this.inFlight;
+      if (!steps && !own) steps = own = this.applySteps(true);
+      if (!steps) return;
       this.inFlight = steps;
       try {
         // A synchronous flush meanwhile may have finished these steps (or close() dropped them).
@@ -104,9 +110,8 @@ export class EventApplication {
       } finally {
         if (this.inFlight === steps) this.inFlight = undefined;
       }
-    };
-    if (this.inFlight) await drive(this.inFlight);
-    await drive(this.applySteps(true));
+      if (steps === own) return;
+    }
   }
 
   /** Brings one path of the index in line with the disk. Returns whether the path is a directory. */
