@@ -132,7 +132,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     let report: DeletionReport | undefined;
     try {
       await this.prepareOrder(registration, monitor, trigger);
-      monitor.flushNow();
+      await monitor.settle();
       let plan = this.plan(registration, monitor, trigger);
       if (!dryRun && plan.delete.length > 0) {
         for (let attempt = 0; attempt < MAX_REPLANS && (await monitor.refreshStale(plan.delete)); attempt++) {
@@ -150,11 +150,11 @@ export class CleanupService implements BeforeApplicationShutdown {
           trigger,
           algorithm: this.algorithmOf(registration, trigger),
         });
-        report = await this.deleteInBatches(monitor.root, plan.delete, intent, {
+        report = await this.deleteInBatches(monitor, plan.delete, intent, {
           deleteEmptyDirs: registration.params.delete_empty_dirs !== false,
           volumeRoot: volume.root,
         });
-        await monitor.refresh([...report.deleted, ...report.skipped].map((item) => item.path));
+        await monitor.refresh(report.skipped.map((item) => item.path));
       }
       const files = report ? report.deleted.length : plan.delete.length;
       const bytes = report ? report.bytes : plan.bytes;
@@ -227,21 +227,24 @@ export class CleanupService implements BeforeApplicationShutdown {
   /**
    * Deletes in batches of DELETION_BATCH, each written to the run's intent (synced) before it is deleted. A batch
    * that throws (an unsafe root) ends the run: with what earlier batches deleted as its report, or rethrown when
-   * nothing was deleted.
+   * nothing was deleted. Each batch's deleted files leave the monitor's index right away (their deletion events,
+   * arriving later, then find nothing to read again).
    */
-  private async deleteInBatches(root: string, files: readonly FileEntry[], intent: RunIntent, options: DeletionOptions): Promise<DeletionReport> {
+  private async deleteInBatches(monitor: TargetMonitor, files: readonly FileEntry[], intent: RunIntent, options: DeletionOptions): Promise<DeletionReport> {
     const total: DeletionReport = { deleted: [], skipped: [], bytes: 0, dirsRemoved: 0, errors: [], processed: 0 };
     for (let start = 0; start < files.length; start += DELETION_BATCH) {
       const batch = files.slice(start, start + DELETION_BATCH);
       await intent.intend(batch);
       let part: DeletionReport;
       try {
-        part = await this.deleter.deleteFiles(root, batch, options);
+        part = await this.deleter.deleteFiles(monitor.root, batch, options);
       } catch (error) {
         if (total.deleted.length === 0) throw error;
         total.errors.push({ path: batch[0]!.path, message: error instanceof Error ? error.message : String(error) });
         break;
       }
+      const deleted = new Set(part.deleted.map((d) => d.path));
+      await monitor.forgetDeleted(batch.filter((entry) => deleted.has(entry.path)));
       total.deleted.push(...part.deleted);
       total.skipped.push(...part.skipped);
       total.errors.push(...part.errors);
