@@ -33,6 +33,7 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
   private readonly asked = new Set<string>();
   private pass: Promise<void> | undefined;
   private again = false;
+  private changes = 0;
 
   constructor(
     private readonly catalog: VolumeCatalog,
@@ -51,6 +52,11 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
   /** The first pass starts with the service, in the background. */
   onApplicationBootstrap(): void {
     this.measureSoon();
+  }
+
+  /** Bumped whenever a figure is set, changed or forgotten: answers built from `known` are current while it holds. */
+  get version(): number {
+    return this.changes;
   }
 
   /** What the last walk of `absolutePath` found; undefined (and a walk scheduled) when it was never measured. */
@@ -106,12 +112,18 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
       try {
         const usage = await this.reader.usage(tree);
         this.figures.set(tree, { bytes: usage.bytes, files: usage.files, measuredAt: this.clock.now() });
+        this.changes++;
       } catch (error) {
-        this.figures.delete(tree);
+        if (this.figures.delete(tree)) this.changes++;
         this.logger.debug(`Could not measure ${tree}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     // Trees nobody needs any more are forgotten (a removed volume, a target that got its own index).
-    for (const tree of this.figures.keys()) if (!seen.has(tree) && !this.asked.has(tree)) this.figures.delete(tree);
+    for (const tree of this.figures.keys()) {
+      if (!seen.has(tree) && !this.asked.has(tree)) {
+        this.figures.delete(tree);
+        this.changes++;
+      }
+    }
   }
 }
