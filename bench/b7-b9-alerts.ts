@@ -280,11 +280,18 @@ export async function benchVolumesAtScale(files = Number(process.env.SM_BENCH_B9
         let rows: VolumeRow[];
         for (;;) {
           // The covered target's first scan done (its index complete), the uncovered volume walked once.
-          const health = (await (await fetch(`${running.url}/api/health`)).json()) as { measuring: Array<{ last_scan: string | null; files: number }> };
+          // The start-up catch-up sweep done too (its rescan of the 1M-file target is the target's, not the listing's),
+          // and no walk in flight.
+          const health = (await (await fetch(`${running.url}/api/health`)).json()) as {
+            measuring: Array<{ last_scan: string | null; files: number }>;
+            scheduler: { jobs: Array<{ name: string; running: boolean; runs: number }> };
+          };
           rows = (await (await fetch(`${running.url}/api/volumes`)).json()) as VolumeRow[];
           const by = new Map(rows.map((r) => [r.volume_name, r]));
           const indexed = health.measuring.length === 1 && health.measuring[0]!.last_scan !== null && health.measuring[0]!.files === files;
-          if (indexed && by.get('covered')?.current_bytes_source === 'index' && by.get('uncovered')?.current_bytes_source === 'scan') break;
+          const sweep = health.scheduler.jobs.find((j) => j.name === 'sweep');
+          const quiet = sweep !== undefined && sweep.runs >= 1 && !sweep.running && walks.every((w) => w.end !== Number.POSITIVE_INFINITY);
+          if (indexed && quiet && by.get('covered')?.current_bytes_source === 'index' && by.get('uncovered')?.current_bytes_source === 'scan') break;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
         const sources = rows.map((r) => `${r.volume_name}: ${r.current_bytes_source} (measured ${r.current_bytes_measured_at})`).join(', ');

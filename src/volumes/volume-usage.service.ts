@@ -80,7 +80,8 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
         do {
           this.again = false;
           await this.measurePass();
-        } while (this.again);
+          // Trees asked for during the pass that it did not measure get one more; those it measured do not.
+        } while ((this.again || this.asked.size > 0) && this.scheduler.isRunning);
       } finally {
         this.pass = undefined;
       }
@@ -88,8 +89,9 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
     return this.pass;
   }
 
+  /** A pass now, unless one is under way: that one (or the one after it) measures what was asked meanwhile. */
   private measureSoon(): void {
-    if (!this.scheduler.isRunning) return;
+    if (!this.scheduler.isRunning || this.pass) return;
     this.measureAll().catch((error: unknown) => this.logger.warn(`Volume usage pass failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
@@ -109,6 +111,7 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
     for (const tree of wanted) {
       if (!this.scheduler.isRunning) return;
       seen.add(tree);
+      this.asked.delete(tree);
       try {
         const usage = await this.reader.usage(tree);
         this.figures.set(tree, { bytes: usage.bytes, files: usage.files, measuredAt: this.clock.now() });
