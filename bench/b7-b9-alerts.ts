@@ -4,13 +4,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { createLogger, startApp, type RunningApp } from '../src/app.js';
 import { EventBus } from '../src/common/event-bus.js';
 import { parseConfig } from '../src/config/app-config.js';
 import type { EventRecord } from '../src/event-log/event.types.js';
+import type { TreeUsage } from '../src/measuring/scan-output.js';
+import { TreeReader } from '../src/measuring/tree-reader.port.js';
 import { EVENTS_COMMITTED } from '../src/state/state.store.js';
-import { median, percentile, say } from './util.js';
+import { loadAverage, makeTree, median, percentile, say } from './util.js';
 
 const MiB = 1024 * 1024;
 
@@ -134,10 +137,16 @@ export async function benchAlertLatency(runs = 50): Promise<void> {
   }
 }
 
-/** autocannon's command line, 10 connections, 100 requests/s overall, 10 s; its JSON result. */
-function autocannonProcess(url: string): Promise<{ latency: { p50: number; p99: number; max: number }; requests: { total: number }; non2xx: number }> {
+interface LoadResult {
+  latency: { p50: number; p99: number; max: number };
+  requests: { total: number };
+  non2xx: number;
+}
+
+/** autocannon's command line, 10 connections, 100 requests/s overall, `seconds` long; its JSON result. */
+function autocannonProcess(url: string, seconds = 10): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.resolve('node_modules/autocannon/autocannon.js'), '-c', '10', '-R', '100', '-d', '10', '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [path.resolve('node_modules/autocannon/autocannon.js'), '-c', '10', '-R', '100', '-d', String(seconds), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
@@ -149,6 +158,34 @@ function autocannonProcess(url: string): Promise<{ latency: { p50: number; p99: 
       }
     });
   });
+}
+
+/**
+ * 100 req/s on `url` from autocannon in a process of its own (as a real client is: in this process it would share
+ * the event loop), with the event loop's delay measured meanwhile in this process, where the service runs (1 ms
+ * resolution: its maximum is the longest the loop was held at once). One line: latencies, loop, load average.
+ */
+async function underLoad(url: string, seconds = 10): Promise<{ result: LoadResult; line: string }> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const result = await autocannonProcess(url, seconds);
+  loop.disable();
+  const line =
+    `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ${result.requests.total} requests, ${result.non2xx} non-2xx; ` +
+    `event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; ${loadAverage()} (target p99 ≤ 50 ms)`;
+  return { result, line };
+}
+
+/** The median time of one answer at a time (the first 10 of 40 left out: warm-up), and its size. */
+async function oneAtATime(url: string): Promise<string> {
+  const serial: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 40; i++) {
+    const t0 = performance.now();
+    bytes = (await (await fetch(url)).arrayBuffer()).byteLength;
+    serial.push(performance.now() - t0);
+  }
+  return `median ${median(serial.slice(10)).toFixed(1)} ms per answer of ${(bytes / 1024).toFixed(0)} KiB`;
 }
 
 /** B9: /metrics and /api/volumes with 1,000 registered targets (10 files each), at 100 requests/s (autocannon). */
@@ -174,14 +211,7 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
     }
     for (const route of ['/metrics', '/api/volumes']) {
       // One request at a time first: the cost of one answer, without queueing.
-      const serial: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < 40; i++) {
-        const t0 = performance.now();
-        bytes = (await (await fetch(`${running.url}${route}`)).arrayBuffer()).byteLength;
-        serial.push(performance.now() - t0);
-      }
-      say(`B9 ${route} one at a time: median ${median(serial.slice(10)).toFixed(1)} ms per answer of ${(bytes / 1024).toFixed(0)} KiB`);
+      say(`B9 ${route} one at a time: ${await oneAtATime(`${running.url}${route}`)}`);
       if (route === '/metrics') {
         // More than a second apart, with nothing changing in between: each answer sets off a render behind it.
         const fresh: number[] = [];
@@ -193,15 +223,97 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
         }
         say(`B9 /metrics after a second of quiet (the last text at once, a fresh one rendered behind it): median ${median(fresh).toFixed(1)} ms`);
       }
-      // The load generator in a process of its own, as a real client is (in this process it would share the event loop).
-      const result = await autocannonProcess(`${running.url}${route}`);
-      say(
-        `B9 ${route} with ${targets} targets at 100 req/s: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ` +
-          `${result.requests.total} requests, ${result.non2xx} non-2xx (target p99 ≤ 50 ms)`,
-      );
+      const { line } = await underLoad(`${running.url}${route}`);
+      say(`B9 ${route} with ${targets} targets at 100 req/s for 10 s: ${line}`);
     }
   } finally {
     await running.shutdown('bench end');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface VolumeRow {
+  volume_name: string;
+  current_bytes: number | null;
+  current_bytes_source: string | null;
+  current_bytes_measured_at: string | null;
+}
+
+/**
+ * B9V: GET /api/volumes with two volumes of `files` empty files each in `dirs` directories, on a tmpfs: `covered`
+ * under a `/` max_size target (its size from the target's index) and `uncovered` under none (its size from the
+ * background walk of the scanner's worker thread). The service runs twice on the same trees and database: once
+ * with SM_MONITOR_INTERVAL_SECONDS at a day (the one walk of `uncovered` is the one at start, done before the
+ * load), once at 5 s, so that the scheduled walks (≈ 2–3 s each at 1M files) run during the load. 100 req/s
+ * for `seconds` each; the walks that overlapped the load are counted through the scanner adapter.
+ */
+export async function benchVolumesAtScale(files = Number(process.env.SM_BENCH_B9V_FILES ?? 1_000_000), dirs = 10_000, seconds = Number(process.env.SM_BENCH_B9V_SECONDS ?? 30)): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sm-b9v-'));
+  const volumes = path.join(dir, 'volumes');
+  mkdirSync(volumes);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=1g,nr_inodes=${2 * (files + dirs) + 10_000}`, 'tmpfs', volumes], { encoding: 'utf8' });
+  if (mounted.status !== 0) throw new Error(`mount tmpfs (needs root): ${mounted.stderr}`);
+  try {
+    const built = performance.now();
+    for (const name of ['covered', 'uncovered']) makeTree(path.join(volumes, name), files, dirs, { empty: true });
+    say(`B9V two volumes of ${files.toLocaleString('en')} empty files in ${dirs.toLocaleString('en')} directories each, on tmpfs, built in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+    for (const [interval, label] of [
+      ['86400', 'no walk during the load (only the one at start)'],
+      ['5', 'the background walk of `uncovered` every 5 s, during the load'],
+    ] as const) {
+      const running = await start(dir, { SM_MONITOR_INTERVAL_SECONDS: interval });
+      try {
+        const walks: Array<{ root: string; start: number; end: number }> = [];
+        const reader = running.app.get(TreeReader);
+        const walk = reader.usage.bind(reader);
+        reader.usage = async (root: string): Promise<TreeUsage> => {
+          const entry = { root, start: performance.now(), end: Number.POSITIVE_INFINITY };
+          walks.push(entry);
+          try {
+            return await walk(root);
+          } finally {
+            entry.end = performance.now();
+          }
+        };
+        if (interval === '86400') await register(running, { volume_name: 'covered', path: '/', algorithm: 'max_size', params: { max_bytes: 1e15 } });
+        const ready = performance.now();
+        let rows: VolumeRow[];
+        for (;;) {
+          // The covered target's first scan done (its index complete), the uncovered volume walked once.
+          // The start-up catch-up sweep done too (its rescan of the 1M-file target is the target's, not the listing's),
+          // and no walk in flight.
+          const health = (await (await fetch(`${running.url}/api/health`)).json()) as {
+            measuring: Array<{ last_scan: string | null; files: number }>;
+            scheduler: { jobs: Array<{ name: string; running: boolean; runs: number }> };
+          };
+          rows = (await (await fetch(`${running.url}/api/volumes`)).json()) as VolumeRow[];
+          const by = new Map(rows.map((r) => [r.volume_name, r]));
+          const indexed = health.measuring.length === 1 && health.measuring[0]!.last_scan !== null && health.measuring[0]!.files === files;
+          const sweep = health.scheduler.jobs.find((j) => j.name === 'sweep');
+          const quiet = sweep !== undefined && sweep.runs >= 1 && !sweep.running && walks.every((w) => w.end !== Number.POSITIVE_INFINITY);
+          if (indexed && quiet && by.get('covered')?.current_bytes_source === 'index' && by.get('uncovered')?.current_bytes_source === 'scan') break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const sources = rows.map((r) => `${r.volume_name}: ${r.current_bytes_source} (measured ${r.current_bytes_measured_at})`).join(', ');
+        say(`B9V [${label}] sizes ready ${((performance.now() - ready) / 1000).toFixed(1)} s after start: ${sources}`);
+        say(`B9V [${label}] /api/volumes one at a time: ${await oneAtATime(`${running.url}/api/volumes`)}`);
+        const t0 = performance.now();
+        const { line } = await underLoad(`${running.url}/api/volumes`, seconds);
+        const t1 = performance.now();
+        const during = walks.filter((w) => w.start < t1 && w.end > t0);
+        const walking = during.reduce((ms, w) => ms + Math.min(w.end, t1) - Math.max(w.start, t0), 0);
+        const final = (await (await fetch(`${running.url}/api/volumes?name=uncovered`)).json()) as VolumeRow[];
+        say(
+          `B9V [${label}] /api/volumes at 100 req/s for ${seconds} s: ${line}; ${during.length} walks overlapped the load ` +
+            `(${[...new Set(during.map((w) => path.basename(w.root)))].join(', ') || 'none'}; walking ${((walking / (t1 - t0)) * 100).toFixed(0)} % of the time); ` +
+            `uncovered measured at ${final[0]?.current_bytes_measured_at ?? '?'}`,
+        );
+      } finally {
+        await running.shutdown('bench end');
+      }
+    }
+  } finally {
+    spawnSync('umount', [volumes]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import { benchReaction } from './b4-reaction.js';
 import { benchCamera } from './b4c-camera.js';
 import { benchDelete, benchRace } from './b5-b6-delete.js';
 import { benchConvergence } from './b3b-convergence.js';
-import { benchAlertLatency, benchCleanupDuringOutage, benchEmergency, benchScrapeLatency } from './b7-b9-alerts.js';
+import { benchAlertLatency, benchCleanupDuringOutage, benchEmergency, benchScrapeLatency, benchVolumesAtScale } from './b7-b9-alerts.js';
 import { benchDocker } from './b10-docker.js';
 import { benchPlanning } from './b4p-planning.js';
 import { benchSoak } from './b10s-soak.js';
@@ -14,7 +14,7 @@ import { benchTenMillion } from './b2x-ten-million.js';
 import { say } from './util.js';
 
 /**
- * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B11 B11H B12 B10S]`: runs the benchmarks and prints their figures with ratios
+ * `npm run bench [B1 B2 B3 B3B B4 B4C B4P … B9 B9V … B11 B11H B12 B10S]`: runs the benchmarks and prints their figures with ratios
  * against standard tools timed in the same run. SM_BENCH_FILES sets the large tree size (default 1,000,000). B10S,
  * the soak, runs only when named (SM_BENCH_SOAK_MINUTES, default 30); so does B2X, SM_BENCH_B2X_FILES files (default 10,000,000).
  */
@@ -44,6 +44,7 @@ if (run('B3B')) await benchConvergence();
 if (run('B7')) await benchEmergency();
 if (run('B8')) await benchAlertLatency();
 if (run('B9')) await benchScrapeLatency();
+if (run('B9V')) await benchVolumesAtScale();
 if (run('B10')) await benchDocker(Number(process.env.SM_BENCH_DOCKER_RUNS ?? 60), Number(process.env.SM_BENCH_DOCKER_CONTAINERS ?? 200));
 if (run('B11')) await benchCleanupDuringOutage();
 if (run('B4P')) await benchPlanning();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -47,10 +47,11 @@ export function ensureTree(name: string, files: number, dirs: number): string {
   return root;
 }
 
-export function makeTree(root: string, files: number, dirs: number, options: { setTimes?: boolean } = {}): void {
+/** `files` files of 100 bytes (`empty`: of none, as camera segments on a tmpfs in B9V and B11H) in `dirs` directories. */
+export function makeTree(root: string, files: number, dirs: number, options: { setTimes?: boolean; empty?: boolean } = {}): void {
   const perDir = Math.ceil(files / dirs);
   const base = Date.now() / 1000 - files - 3600;
-  const content = Buffer.alloc(100, 1);
+  const content = options.empty ? Buffer.alloc(0) : Buffer.alloc(100, 1);
   let n = 0;
   for (let d = 0; d < dirs && n < files; d++) {
     const dir = path.join(root, `d${String(d).padStart(5, '0')}`);
@@ -65,4 +66,13 @@ export function makeTree(root: string, files: number, dirs: number, options: { s
 
 export function ratio(ours: number, theirs: number): string {
   return `${(ours / theirs).toFixed(2)}×`;
+}
+
+/** The load average as /proc/loadavg gives it (1, 5, 15 minutes): printed with every figure of a shared machine. */
+export function loadAverage(): string {
+  try {
+    return `load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+  } catch {
+    return 'load ?';
+  }
 }

@@ -2,9 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { TreeReader } from '../src/measuring/tree-reader.port.js';
+import type { TreeUsage } from '../src/measuring/scan-output.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { SAMPLING_JOB } from '../src/tiers/filesystem-sampler.service.js';
-import { measuredVolumes } from './support/measured-volumes.js';
+import { eventually } from './support/eventually.js';
+import { measuredVolumes, type VolumeBody } from './support/measured-volumes.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The public contract's own examples, byte for byte.
@@ -159,6 +162,62 @@ describe('GET /api/volumes', () => {
     await measuredVolumes(app.url);
     const later = await request(app.url).get('/api/volumes?name=fresh').expect(200);
     expect(later.body[0]).toMatchObject({ current_bytes: 10, current_bytes_source: 'scan', current_bytes_measured_at: expect.any(String) });
+  });
+
+  it('never walks a tree on a request: with the background walk held, every route answers and the size stays unmeasured', async () => {
+    // The real scanner, with its walks of one tree counted and held until the test lets them go.
+    const reader = app.running.app.get(TreeReader);
+    const walk = reader.usage.bind(reader);
+    const walks: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    reader.usage = async (root: string): Promise<TreeUsage> => {
+      walks.push(root);
+      if (root.endsWith(`${path.sep}held`)) await held;
+      return walk(root);
+    };
+    writeFile('held/a.bin', 10);
+    for (let i = 0; i < 10; i++) {
+      const [volume] = (await request(app.url).get('/api/volumes?name=held').expect(200)).body as VolumeBody[];
+      expect(volume).toMatchObject({ volume_name: 'held', current_bytes: null, current_bytes_source: null, current_bytes_measured_at: null });
+      await request(app.url).get('/api/volumes').expect(200);
+      await request(app.url).get('/api/health').expect(200);
+      await request(app.url).get('/api/registrations').expect(200);
+      await request(app.url).get('/metrics').expect(200);
+    }
+    // One background walk of the new volume, however many requests asked.
+    expect(walks.filter((root) => root.endsWith(`${path.sep}held`))).toEqual([path.join(app.volumesDir, 'held')]);
+    release();
+    const [measured] = await measuredVolumes(app.url, '?name=held');
+    expect(measured).toMatchObject({ current_bytes: 10, current_bytes_source: 'scan', current_bytes_measured_at: expect.any(String) });
+  });
+
+  it('shows a registration change, a new volume and a removal in the very next answer', async () => {
+    const names = async (): Promise<string[]> =>
+      ((await request(app.url).get('/api/volumes?name=camera').expect(200)).body as VolumeBody[]).flatMap((v) => v.registrations.map((r) => `${String(v.volume_name)}:${String(r.path)}`));
+    expect(await names()).toEqual(['camera-footage:/recordings', 'camera-footage:/snapshots']);
+    expect(await names()).toEqual(['camera-footage:/recordings', 'camera-footage:/snapshots']);
+    writeFile('camera-footage/clips/c.mp4', 10);
+    await post('/api/register', '{"volume_name":"camera-footage","path":"/clips","algorithm":"max_size","params":{"max_bytes":1000}}').expect(201);
+    expect(await names()).toEqual(['camera-footage:/clips', 'camera-footage:/recordings', 'camera-footage:/snapshots']);
+    await request(app.url).delete('/api/register/camera-footage/%2Fsnapshots').expect(204);
+    expect(await names()).toEqual(['camera-footage:/clips', 'camera-footage:/recordings']);
+    // A volume directory that appears, with no registration: listed at once (unmeasured until its walk).
+    writeFile('camera-new/x.bin', 1);
+    expect(await names()).toEqual(['camera-footage:/clips', 'camera-footage:/recordings']);
+    const listed = (await request(app.url).get('/api/volumes?name=camera').expect(200)).body as VolumeBody[];
+    expect(listed.map((v) => v.volume_name)).toEqual(['camera-footage', 'camera-new']);
+  });
+
+  it("follows a target's index within about a second of a write, saying when the size was read", async () => {
+    await measuredVolumes(app.url);
+    writeFile('camera-footage/recordings/c.mp4', 700);
+    const recordings = await eventually('the write in /api/volumes', async () => {
+      const [camera] = (await request(app.url).get('/api/volumes?name=camera').expect(200)).body as VolumeBody[];
+      const row = camera!.registrations.find((r) => r.path === '/recordings')!;
+      return row.path_bytes === 5700 ? row : undefined;
+    }, 10_000);
+    expect(recordings).toMatchObject({ path_bytes_source: 'index', path_bytes_measured_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/) });
   });
 
   it("lists every volume with seed 000's fields and measured sizes", async () => {

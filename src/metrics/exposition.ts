@@ -70,4 +70,9 @@ export class ExpositionWriter {
   toString(): string {
     return this.families.join('');
   }
+
+  /** The families written so far, each its own text (to be encoded one at a time). */
+  parts(): readonly string[] {
+    return this.families;
+  }
 }

@@ -33,6 +33,7 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
   private readonly asked = new Set<string>();
   private pass: Promise<void> | undefined;
   private again = false;
+  private changes = 0;
 
   constructor(
     private readonly catalog: VolumeCatalog,
@@ -51,6 +52,11 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
   /** The first pass starts with the service, in the background. */
   onApplicationBootstrap(): void {
     this.measureSoon();
+  }
+
+  /** Bumped whenever a figure is set, changed or forgotten: answers built from `known` are current while it holds. */
+  get version(): number {
+    return this.changes;
   }
 
   /** What the last walk of `absolutePath` found; undefined (and a walk scheduled) when it was never measured. */
@@ -74,7 +80,8 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
         do {
           this.again = false;
           await this.measurePass();
-        } while (this.again);
+          // Trees asked for during the pass that it did not measure get one more; those it measured do not.
+        } while ((this.again || this.asked.size > 0) && this.scheduler.isRunning);
       } finally {
         this.pass = undefined;
       }
@@ -82,8 +89,9 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
     return this.pass;
   }
 
+  /** A pass now, unless one is under way: that one (or the one after it) measures what was asked meanwhile. */
   private measureSoon(): void {
-    if (!this.scheduler.isRunning) return;
+    if (!this.scheduler.isRunning || this.pass) return;
     this.measureAll().catch((error: unknown) => this.logger.warn(`Volume usage pass failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
@@ -103,15 +111,22 @@ export class VolumeUsageService implements OnModuleInit, OnApplicationBootstrap 
     for (const tree of wanted) {
       if (!this.scheduler.isRunning) return;
       seen.add(tree);
+      this.asked.delete(tree);
       try {
         const usage = await this.reader.usage(tree);
         this.figures.set(tree, { bytes: usage.bytes, files: usage.files, measuredAt: this.clock.now() });
+        this.changes++;
       } catch (error) {
-        this.figures.delete(tree);
+        if (this.figures.delete(tree)) this.changes++;
         this.logger.debug(`Could not measure ${tree}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     // Trees nobody needs any more are forgotten (a removed volume, a target that got its own index).
-    for (const tree of this.figures.keys()) if (!seen.has(tree) && !this.asked.has(tree)) this.figures.delete(tree);
+    for (const tree of this.figures.keys()) {
+      if (!seen.has(tree) && !this.asked.has(tree)) {
+        this.figures.delete(tree);
+        this.changes++;
+      }
+    }
   }
 }

@@ -1,12 +1,15 @@
 import path from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Clock, isoSeconds } from '../common/clock.js';
+import { EventBus } from '../common/event-bus.js';
 import { MeasuringService } from '../measuring/measuring.service.js';
+import { TALLY_CHANGED, TARGET_READY, TARGET_ROOT_LOST } from '../measuring/measuring.topics.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { StateStore } from '../state/state.store.js';
 import type { Tier } from '../tiers/tier.js';
 import { FilesystemSampler } from '../tiers/filesystem-sampler.service.js';
-import { VolumeCatalog, type VolumeInfo } from './volume-catalog.js';
+import { VolumeCatalog, VOLUMES_CHANGED, type VolumeInfo } from './volume-catalog.js';
+import { ListingCache, NOW_PLACEHOLDER, type ListingInputs } from './volume-list-cache.js';
 import { VolumeUsageService } from './volume-usage.service.js';
 
 export interface VolumeRegistrationView {
@@ -62,9 +65,20 @@ export interface VolumeQuery {
  * The volume list of GET /api/volumes: every known volume, enriched with usage and registrations. Sizes come
  * from the index where a target covers the tree and otherwise from the background walks of VolumeUsageService:
  * a request never walks a tree.
+ *
+ * The serialised answer is kept per query and built again only when what it shows changed: at once for
+ * registrations and target records (the state version), background measurements, monitors, the catalog and
+ * the filesystems' tiers; for tally changes at most once per TALLY_STALENESS_MS, so sizes from the index may
+ * be up to a second old (and say when they were read). Building 1,000 registrations costs ~6 ms; a cached
+ * answer is one Buffer.concat.
  */
 @Injectable()
-export class VolumesService {
+export class VolumesService implements OnModuleInit {
+  private readonly cache = new ListingCache();
+  private tallies = 0;
+  private monitors = 0;
+  private byVolume: { version: number; map: Map<string, Registration[]> } | undefined;
+
   constructor(
     private readonly catalog: VolumeCatalog,
     private readonly store: StateStore,
@@ -72,23 +86,69 @@ export class VolumesService {
     private readonly filesystems: FilesystemSampler,
     private readonly measuring: MeasuringService,
     private readonly clock: Clock,
+    private readonly bus: EventBus,
   ) {}
 
+  onModuleInit(): void {
+    this.bus.on(TALLY_CHANGED, () => void this.tallies++);
+    for (const topic of [TARGET_READY, TARGET_ROOT_LOST, VOLUMES_CHANGED] as const) this.bus.on<unknown>(topic, () => void this.monitors++);
+  }
+
+  /** The answer of GET /api/volumes, serialised (JSON, UTF-8). */
+  async listBody(query: VolumeQuery): Promise<Buffer> {
+    const { available, unknown } = await this.known();
+    const inputs: ListingInputs = {
+      state: this.store.version,
+      measurements: this.usage.version,
+      monitors: this.monitors,
+      fingerprint: this.fingerprint(available, unknown),
+      tallies: this.tallies,
+    };
+    const key = `${query.name ?? ''}\0${String(query.registered)}\0${query.sort}`;
+    const now = isoSeconds(this.clock.now());
+    const cached = this.cache.get(key, inputs, now);
+    if (cached) return cached;
+    const views = this.build(available, unknown, query, NOW_PLACEHOLDER);
+    return this.cache.put(key, inputs, now, JSON.stringify(views)).body(now);
+  }
+
+  /** The volume list as objects (built afresh; sizes from the index stamped now). */
   async list(query: VolumeQuery): Promise<VolumeView[]> {
-    const byVolume = new Map<string, Registration[]>();
-    for (const registration of Object.values(this.store.current.registrations)) {
-      const list = byVolume.get(registration.volume_name) ?? [];
-      list.push(registration);
-      byVolume.set(registration.volume_name, list);
-    }
+    const { available, unknown } = await this.known();
+    return this.build(available, unknown, query, isoSeconds(this.clock.now()));
+  }
+
+  /** The catalog as listed now, and which volumes named by registrations but not listed cannot be asked about. */
+  private async known(): Promise<{ available: VolumeInfo[]; unknown: Map<string, boolean> }> {
     const available = await this.catalog.list();
     const names = new Set(available.map((v) => v.name));
-    const now = isoSeconds(this.clock.now());
+    const unknown = new Map<string, boolean>();
+    for (const name of this.registrationsByVolume().keys()) {
+      if (!names.has(name)) unknown.set(name, (await this.catalog.lookup(name, { ask: false })).state === 'unknown');
+    }
+    return { available, unknown };
+  }
+
+  /**
+   * What an answer shows besides the state and the measurements, in one string: every volume as listed (roots,
+   * containers, labels, the Engine's sizes), its filesystem's tier, the missing volumes' status and which
+   * targets have a live index. O(volumes + registrations), no I/O.
+   */
+  private fingerprint(available: readonly VolumeInfo[], unknown: ReadonlyMap<string, boolean>): string {
+    let indexed = 0;
+    for (const id in this.store.current.registrations) {
+      const registration = this.store.current.registrations[id]!;
+      if (this.measuring.tally(registration.id) !== undefined) indexed++;
+    }
+    const tiers = available.map((v) => this.filesystems.ofVolume(v.name)?.tier ?? 'ok');
+    return JSON.stringify([available, tiers, [...unknown], indexed]);
+  }
+
+  private build(available: readonly VolumeInfo[], unknown: ReadonlyMap<string, boolean>, query: VolumeQuery, now: string): VolumeView[] {
+    const byVolume = this.registrationsByVolume();
     const views: VolumeView[] = available.map((volume) => this.view(volume, byVolume.get(volume.name) ?? [], now));
     // Volumes that registrations name but that do not exist (yet): shown so that pending targets are visible.
-    for (const [name, registrations] of byVolume) {
-      if (!names.has(name)) views.push(this.missingView(name, registrations, (await this.catalog.lookup(name, { ask: false })).state === 'unknown'));
-    }
+    for (const [name, isUnknown] of unknown) views.push(this.missingView(name, byVolume.get(name) ?? [], isUnknown));
     const needle = query.name?.toLowerCase();
     const filtered = views.filter(
       (v) =>
@@ -96,6 +156,20 @@ export class VolumesService {
         (query.registered === undefined || query.registered === v.registrations.length > 0),
     );
     return filtered.sort(comparator(query.sort));
+  }
+
+  /** Registrations by volume name, once per state version. */
+  private registrationsByVolume(): Map<string, Registration[]> {
+    const version = this.store.version;
+    if (this.byVolume?.version === version) return this.byVolume.map;
+    const map = new Map<string, Registration[]>();
+    for (const registration of Object.values(this.store.current.registrations)) {
+      const list = map.get(registration.volume_name) ?? [];
+      list.push(registration);
+      map.set(registration.volume_name, list);
+    }
+    this.byVolume = { version, map };
+    return map;
   }
 
   private view(volume: VolumeInfo, registrations: Registration[], now: string): VolumeView {
