@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { IDLE_THREAD_MS } from '../src/adapters/filesystem/scan-threads.js';
 import { FsTreeReader } from '../src/adapters/filesystem/tree-reader.adapter.js';
 import { TargetMonitor } from '../src/measuring/target-monitor.js';
 import { TimeSlices } from '../src/common/time-slices.js';
@@ -53,9 +54,13 @@ class RssSampler {
   }
 }
 
-/** RSS once settled: GCs, 2 s for the scan's worker threads to be torn down (their heaps go with them). */
+/**
+ * RSS once settled: GCs, and long enough for the scan's idle worker threads to end (IDLE_THREAD_MS: their heaps go
+ * with them), as they do in a service between scans.
+ */
 async function settle(): Promise<number> {
-  for (let i = 0; i < 5; i++) {
+  const rounds = Math.ceil((IDLE_THREAD_MS + 1000) / 400);
+  for (let i = 0; i < rounds; i++) {
     global.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
