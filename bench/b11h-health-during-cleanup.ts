@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnService, type BenchService } from './service-process.js';
 import { median, percentile, say } from './util.js';
 
 /**
@@ -26,31 +27,6 @@ interface Phase {
   ms: number;
 }
 
-/** The built service as a child process; its output kept for waiting on lines. */
-export function spawnService(main: string, env: Record<string, string>, probe: string): { child: ChildProcess; waitFor(pattern: RegExp): Promise<RegExpExecArray> } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SM_'))) as Record<string, string>;
-  const profile = process.env.SM_BENCH_CPU_PROF;
-  const args = ['--import', probe, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), main];
-  const child = spawn(process.execPath, args, { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const waiters: Array<{ pattern: RegExp; from: number; resolve: (m: RegExpExecArray) => void }> = [];
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(output.slice(waiter.from));
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  child.once('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`service exited ${code}:\n${output.slice(-4000)}\n`);
-  });
-  return { child, waitFor: (pattern) => new Promise((resolve) => waiters.push({ pattern, from: output.length, resolve })) };
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -81,7 +57,7 @@ async function post(url: string, body: unknown): Promise<void> {
  * Open-loop load until `until` resolves: GET /api/health every 10 ms (not waiting for earlier answers, so a
  * stall shows in the latencies of every request it held) and GET /metrics every second.
  */
-async function load(base: string, until: Promise<unknown>, service: { child: ChildProcess; waitFor(p: RegExp): Promise<RegExpExecArray> }): Promise<Phase> {
+async function load(base: string, until: Promise<unknown>, service: BenchService): Promise<Phase> {
   const health: Array<Promise<number | undefined>> = [];
   const metrics: Array<Promise<number | undefined>> = [];
   const started = performance.now();

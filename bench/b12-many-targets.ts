@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LOOP_PROBE, spawnService } from './b11h-health-during-cleanup.js';
+import { LOOP_PROBE } from './b11h-health-during-cleanup.js';
+import { spawnService } from './service-process.js';
 import { median, percentile, say, timeCommand } from './util.js';
 
 type Service = ReturnType<typeof spawnService>;

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnService } from './service-process.js';
 import { median, percentile, ratio, say, timeCommand } from './util.js';
 
 /** Each file's apparent size (sparse: no block is written), so that one more file is a max_size crossing. */
@@ -77,32 +78,6 @@ function memoryGuard(abort: (why: string) => void): { stop(): void; lowest(): nu
   return { stop: () => clearInterval(timer), lowest: () => lowest };
 }
 
-function spawnService(main: string, env: Record<string, string>): { child: ChildProcess; waitFor(pattern: RegExp): Promise<RegExpExecArray>; output(): string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SM_'))) as Record<string, string>;
-  const child = spawn(process.execPath, [main], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const waiters: Array<{ pattern: RegExp; from: number; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }> = [];
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(output.slice(waiter.from));
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  child.once('exit', (code) => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`service exited ${code}:\n${output.slice(-3000)}`));
-  });
-  return {
-    child,
-    output: () => output,
-    waitFor: (pattern) => new Promise((resolve, reject) => waiters.push({ pattern, from: output.length, resolve, reject })),
-  };
-}
 
 async function post(url: string, body: unknown): Promise<void> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
