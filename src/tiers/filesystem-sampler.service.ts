@@ -142,19 +142,23 @@ export class FilesystemSampler implements OnModuleInit, OnApplicationBootstrap, 
     return mount === undefined ? this.sampleAll() : this.sample(mount);
   }
 
-  /** At once, or at the end of the current RESAMPLE_MS window if the filesystem was just measured. */
+  /**
+   * At once, or at the end of the current RESAMPLE_MS window if the filesystem was just measured. A sample taken at
+   * once is followed by one more at the end of the window: a reading already in flight (its statfs made before this
+   * change reached the disk's figures) must not be the last word on it.
+   */
   private sampleSoon(volumeName: string): void {
     const mount = this.layout.volumeMount.get(volumeName);
     if (mount === undefined || this.stopped || this.trailing.has(mount)) return;
     const wait = (this.lastSampledAt.get(mount) ?? -Infinity) + RESAMPLE_MS - performance.now();
-    if (wait <= 0) {
-      void this.sample(mount);
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.trailing.delete(mount);
-      void this.sample(mount);
-    }, wait);
+    if (wait <= 0) void this.sample(mount);
+    const timer = setTimeout(
+      () => {
+        this.trailing.delete(mount);
+        void this.sample(mount);
+      },
+      wait <= 0 ? RESAMPLE_MS : wait,
+    );
     timer.unref();
     this.trailing.set(mount, timer);
   }
