@@ -62,10 +62,17 @@ function listFiles(): Set<string> {
   return new Set(out.split('\n').filter((line) => line !== ''));
 }
 
-/** Lines in the one open intent file (header + planned files), 0 when there is none yet. */
+/** The intent files there are (open runs', or left by a crash). */
+function intentFiles(): string[] {
+  return existsSync(intents) ? readdirSync(intents).filter((n) => n.endsWith('.intent')) : [];
+}
+
+/**
+ * Lines in the one open intent file (header + planned files), 0 when there is none yet — or while the file is a room
+ * just renamed for the run, still holding an earlier run's lines.
+ */
 function intentLines(): number {
-  if (!existsSync(intents)) return 0;
-  const names = readdirSync(intents).filter((n) => n.endsWith('.intent'));
+  const names = intentFiles();
   if (names.length === 0) return 0;
   try {
     // Intents are written into preallocated rooms that still hold earlier runs' lines: read as the service does.
@@ -153,7 +160,7 @@ describe('deletion records across crashes', () => {
       url = await current.ready;
       phase('restarted');
       await eventually(`round ${round}: the target back under its cap, no intent left`, () =>
-        findCount(rec, { live: true }).bytes <= MAX_BYTES && intentLines() === 0 ? true : undefined,
+        findCount(rec, { live: true }).bytes <= MAX_BYTES && intentFiles().length === 0 ? true : undefined,
       60_000, 50);
       const events = await eventually(`round ${round}: the runs on record`, async () => {
         const page = (await rawRequest(url, 'GET', `/api/events?type=cleanup.completed,cleanup.interrupted&since=${since}&limit=1000`)).json as { events: CleanupEvent[] };

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { IntentJournalAdapter, readIntent } from '../src/adapters/filesystem/intent-journal.adapter.js';
@@ -128,6 +128,34 @@ describe('deletion intents on a full disk', () => {
     writeSync(fd, torn, 0, torn.length, at);
     closeSync(fd);
     expect(readIntent(file)!.files).toEqual(ownB);
+  });
+
+  it("does not take a room's earlier run for the run that crashed right after taking it, and keeps the room on a full disk", async () => {
+    const adapter = await journal();
+    await adapter.open(header('run-a'));
+    await adapter.append('run-a', files(2000, 'a'));
+    const inode = statSync(path.join(data, 'intents', 'run-a.intent')).ino;
+    adapter.close('run-a');
+    await adapter.whenRoomsSettled();
+    // The room run-a gave back.
+    const room = readdirSync(path.join(data, 'intents')).find((n) => statSync(path.join(data, 'intents', n)).ino === inode)!;
+    // A crash between taking the room (the rename) and writing run-b's header over run-a's: run-a's header and
+    // 2,000 lines, every checksum valid, under run-b's name.
+    renameSync(path.join(data, 'intents', room), path.join(data, 'intents', 'run-b.intent'));
+    adapter.onModuleDestroy();
+    // And the disk is full by the restart: no room can be made anew.
+    fillDisk();
+
+    const restarted = await journal();
+    expect(restarted.roomsReady()).toBe(1);
+    expect(readIntent(path.join(data, 'intents', 'run-b.intent'))).toBeUndefined();
+    // Nothing was planned under run-b: nothing to reconcile, and run-a (long on record) is not reported again.
+    expect(await restarted.leftovers()).toEqual([]);
+    expect(intentFiles()).toEqual([]);
+    // The room is a room again (same blocks): on a full disk, deleting it would have lost it.
+    const rooms = readdirSync(path.join(data, 'intents')).filter((n) => n.endsWith('.room'));
+    expect(rooms).toHaveLength(2);
+    expect(rooms.map((n) => statSync(path.join(data, 'intents', n)).ino)).toContain(inode);
   });
 
   it('gives every room back when runs end, and a restart keeps the same rooms', async () => {

@@ -112,7 +112,9 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleInit,
     if (file) closeQuietly(file.fd);
     this.openFiles.delete(run);
     try {
-      if (file?.room && this.rooms.length < ROOMS) {
+      // An intent left by a crash was a room when it has a room's size (its blocks are real: written as zeros).
+      const room = file ? file.room : this.roomBytes > 0 && statSync(this.fileOf(run)).size === this.roomBytes;
+      if (room && this.rooms.length < ROOMS) {
         const name = this.roomName();
         renameSync(this.fileOf(run), path.join(this.dir, name));
         this.rooms.push(name);
@@ -138,8 +140,8 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleInit,
       const parsed = readIntent(path.join(this.dir, name));
       if (parsed) intents.push(parsed);
       else {
-        // Not even a header: the crash came before anything was planned, so nothing was deleted under it.
-        this.logger.warn(`Intent ${name} has no header: nothing was deleted under it; removed`);
+        // No header of this run: the crash came before anything was planned, so nothing was deleted under it.
+        this.logger.warn(`Intent ${name} has no header of its run: nothing was deleted under it; removed`);
         this.close(run);
       }
     }
@@ -259,9 +261,14 @@ export class IntentJournalAdapter extends IntentJournal implements OnModuleInit,
   }
 }
 
-/** The intent a file holds (its header and this run's lines), undefined without a whole header. */
+/**
+ * The intent a file holds (its header and this run's lines), undefined without a whole header of the run its name
+ * says. A room is renamed to the run's intent before the run's header is written over an earlier run's: a crash
+ * between the two leaves `<run>.intent` holding an earlier run's valid header and lines, which are not this run's.
+ */
 export function readIntent(file: string): OpenIntent | undefined {
-  return parseIntent(readFileSync(file, 'utf8'));
+  const intent = parseIntent(readFileSync(file, 'utf8'));
+  return intent?.header.run === path.basename(file, '.intent') ? intent : undefined;
 }
 
 /** `<crc32 of json, seeded, 8 hex> <json>\n` */
