@@ -1,10 +1,11 @@
 import type { FileEntry } from './file-entry.js';
-import { TimeSlices } from '../common/time-slices.js';
+import type { TimeSlices } from '../common/time-slices.js';
 import type { FileView, OrderKey, Tally } from './file-view.js';
 import { compareStrings, SlotOrders, type OrderedSlots } from './ordered-slots.js';
 import type { PackedFiles, ScanOutput } from './scan-output.js';
-import { FileColumns } from './file-columns.js';
-import { NameArena } from './name-arena.js';
+import type { FileColumns } from './file-columns.js';
+import type { NameArena } from './name-arena.js';
+import { FileSlots } from './file-slots.js';
 import { DirectoryTable } from './directory-table.js';
 import { InodeTable, NameTable } from './slot-table.js';
 import { FileTally } from './file-tally.js';
@@ -39,15 +40,11 @@ export interface IndexFootprint {
   readonly orders: number;
 }
 
-const INITIAL_CAPACITY = 1024;
-/** Slots a compaction step moves (~40 KB of names, well under a millisecond). */
-const COMPACT_STEP = 4096;
-
 /**
  * The in-memory index of one target's regular files, grouped by directory, with a tally kept up to date on every
  * change. Built for millions of files, with no JavaScript object, string or map entry per file:
- * - figures in typed-array columns per slot (file-columns.ts),
- * - names as bytes in one arena (name-arena.ts), in the file-name escape, decoded only when an entry is read,
+ * - a slot per file (file-slots.ts): figures in typed-array columns (file-columns.ts), names as bytes in one arena
+ *   (name-arena.ts), in the file-name escape, decoded only when an entry is read,
  * - a path found through one open-addressing hash table of (directory id, name) → slot, an inode through another
  *   (slot-table.ts),
  * - each directory's files as a linked list of slots (directory-table.ts).
@@ -62,7 +59,9 @@ const COMPACT_STEP = 4096;
  * first read of that key, then kept through every change, so a plan reads only the files it deletes.
  */
 export class FileIndex implements FileView {
-  private columns: FileColumns;
+  private readonly slots: FileSlots;
+  /** The slots' own, read directly on every path. */
+  private readonly columns: FileColumns;
   private readonly names: NameArena;
   private readonly dirs: DirectoryTable;
   private readonly byName: NameTable;
@@ -73,28 +72,16 @@ export class FileIndex implements FileView {
     tie: (a, b) => this.tie(a, b),
   });
 
-  /** Slots freed, to be reused first (a stack). */
-  private freeSlots = new Int32Array(64);
-  private freeCount = 0;
-  /** Slots ever used: 0 … used − 1 (free ones have directory -1). */
-  private used = 0;
-
   private readonly tallied: FileTally;
-  private compaction: Promise<void> | undefined;
 
   /** An empty index, or (from a scan) one over packed files whose slots are not linked yet: see scanSteps. */
   constructor(packed?: PackedFiles) {
-    if (packed) {
-      this.columns = FileColumns.adopt(packed);
-      this.names = NameArena.adopt(packed, packed.count);
-      this.used = packed.count;
-    } else {
-      this.columns = new FileColumns(INITIAL_CAPACITY);
-      this.names = new NameArena(INITIAL_CAPACITY);
-    }
+    this.slots = new FileSlots(packed, (capacity) => this.dirs.growSlots(capacity));
+    this.columns = this.slots.columns;
+    this.names = this.slots.names;
     this.dirs = new DirectoryTable(this.columns.capacity);
-    this.byName = new NameTable(this.columns, this.names, this.used);
-    this.byIno = new InodeTable(this.columns, this.used);
+    this.byName = new NameTable(this.columns, this.names, this.slots.used);
+    this.byIno = new InodeTable(this.columns, this.slots.used);
     this.tallied = new FileTally(this.columns, this.byIno, () => this.orders.built('size'));
     this.dirs.ensure('');
   }
@@ -152,17 +139,17 @@ export class FileIndex implements FileView {
 
   /** Files in deletion order for `key` (see FileView); the order is built on the first read of a key. */
   *ordered(key: OrderKey, reverse = false): Generator<FileEntry> {
-    for (const slot of this.orderOf(key).slots(reverse)) yield this.entryAt(slot, this.pathOf(slot));
+    for (const slot of this.orderOf(key).slots(reverse)) yield this.slots.entryAt(slot, this.pathOf(slot));
   }
 
   linksOf(entry: FileEntry): readonly FileEntry[] {
     const slots = this.tallied.linkedSlots(entry.ino);
-    return slots ? slots.map((slot) => this.entryAt(slot, this.pathOf(slot))) : [entry];
+    return slots ? slots.map((slot) => this.slots.entryAt(slot, this.pathOf(slot))) : [entry];
   }
 
   get(path: string): FileEntry | undefined {
     const slot = this.slotOf(path);
-    return slot < 0 ? undefined : this.entryAt(slot, path);
+    return slot < 0 ? undefined : this.slots.entryAt(slot, path);
   }
 
   /** Adds or replaces the entry at its path. Returns whether anything changed. */
@@ -251,7 +238,7 @@ export class FileIndex implements FileView {
     for (const [dir, id] of this.dirs.entries()) {
       for (const slot of this.dirs.slotsIn(id)) {
         const name = this.names.nameOf(slot);
-        yield this.entryAt(slot, dir === '' ? name : `${dir}/${name}`);
+        yield this.slots.entryAt(slot, dir === '' ? name : `${dir}/${name}`);
       }
     }
   }
@@ -267,7 +254,7 @@ export class FileIndex implements FileView {
   mtimeRange(): { oldest: number; newest: number } | null {
     const byMtime = this.orders.built('mtime');
     if (byMtime && this.tallied.files > 0) return { oldest: this.columns.mtimes[byMtime.first()]!, newest: this.columns.mtimes[byMtime.last()]! };
-    return this.tallied.mtimeRange(this.used);
+    return this.tallied.mtimeRange(this.slots.used);
   }
 
   /**
@@ -279,7 +266,7 @@ export class FileIndex implements FileView {
     if (left.size === 0) return [];
     const paths: string[] = [];
     const { dirs, inos } = this.columns;
-    for (let slot = 0; slot < this.used; slot++) {
+    for (let slot = 0; slot < this.slots.used; slot++) {
       if (dirs[slot]! >= 0 && left.has(inos[slot]!)) paths.push(this.pathOf(slot));
     }
     return paths;
@@ -309,7 +296,7 @@ export class FileIndex implements FileView {
 
   /** The compaction of the name arena under way, if one is (it runs in slices of the event loop). */
   compactionUnderWay(): Promise<void> | undefined {
-    return this.compaction;
+    return this.slots.compactionUnderWay();
   }
 
   private slotOf(path: string): number {
@@ -323,11 +310,7 @@ export class FileIndex implements FileView {
   }
 
   private liveSlots(): Int32Array {
-    const slots = new Int32Array(this.tallied.files);
-    const dirs = this.columns.dirs;
-    let i = 0;
-    for (let slot = 0; slot < this.used; slot++) if (dirs[slot]! >= 0) slots[i++] = slot;
-    return slots;
+    return this.slots.live(this.tallied.files);
   }
 
   private pathOf(slot: number): string {
@@ -348,30 +331,8 @@ export class FileIndex implements FileView {
     return compareStrings(this.pathOf(a), this.pathOf(b));
   }
 
-  private entryAt(slot: number, path: string): FileEntry {
-    const c = this.columns;
-    return {
-      path,
-      size: c.sizes[slot]!,
-      blocks: c.blocks[slot]!,
-      mtimeMs: c.mtimes[slot]!,
-      ctimeMs: c.ctimes[slot]!,
-      dev: c.dev(slot),
-      ino: c.inos[slot]!,
-      nlink: c.nlinks[slot]!,
-    };
-  }
-
   private allocate(dir: number, name: string): number {
-    let slot: number;
-    if (this.freeCount > 0) {
-      slot = this.freeSlots[--this.freeCount]!;
-    } else {
-      if (this.used === this.columns.capacity) this.grow(Math.max(INITIAL_CAPACITY, this.columns.capacity * 2));
-      slot = this.used++;
-    }
-    this.columns.dirs[slot] = dir;
-    this.names.write(slot, name);
+    const slot = this.slots.take(dir, name);
     this.byName.insert(slot);
     this.dirs.append(dir, slot);
     return slot;
@@ -383,32 +344,7 @@ export class FileIndex implements FileView {
     this.uncount(slot);
     this.byName.delete(slot);
     this.dirs.unlink(this.columns.dirs[slot]!, slot);
-    this.names.release(slot);
-    this.columns.dirs[slot] = -1;
-    if (this.freeCount === this.freeSlots.length) {
-      const bigger = new Int32Array(this.freeSlots.length * 2);
-      bigger.set(this.freeSlots);
-      this.freeSlots = bigger;
-    }
-    this.freeSlots[this.freeCount++] = slot;
-    if (this.compaction === undefined && this.names.wantsCompaction()) {
-      this.compaction = this.compactNames().finally(() => {
-        this.compaction = undefined;
-      });
-    }
-  }
-
-  /** Compacts the name arena in steps, pausing for the event loop between slices (the index stays usable). */
-  private async compactNames(): Promise<void> {
-    const slices = new TimeSlices();
-    await slices.pause();
-    while (!this.names.compactStep(COMPACT_STEP)) await slices.maybePause();
-  }
-
-  private grow(capacity: number): void {
-    this.columns.grow(capacity);
-    this.names.growSlots(capacity);
-    this.dirs.growSlots(capacity);
+    this.slots.free(slot);
   }
 
   private count(slot: number): void {

@@ -5,6 +5,7 @@ import { mayBeLossy, nameFromBytes } from '../../common/file-name.js';
 import { TargetPaths } from '../../registration/target-paths.port.js';
 import { VolumeDirectories, type DirectoryEntryInfo } from '../../volumes/volume-directories.port.js';
 import { isCode } from './errno.js';
+import { SubdirectoryListing } from './subdirectory-listing.js';
 
 /**
  * The filesystem reads of registration and of the standalone volume catalog (the measuring engine has its
@@ -15,13 +16,24 @@ export class NodeFileSystem implements VolumeDirectories, TargetPaths {
   private readonly logger = new Logger(NodeFileSystem.name);
   /** Directories already warned about (once each, not on every discovery pass). */
   private readonly unnamable = new Set<string>();
+  /**
+   * The catalog lists the volumes directory on every health and volumes request and discovery pass: an unchanged
+   * directory is not read again (a readdir and an lstat per volume, tens of ms of kernel time beside a large
+   * cleanup on the same filesystem).
+   */
+  private readonly subdirectories = new SubdirectoryListing((dir) => this.readSubdirectories(dir));
+
+  /** The subdirectories of `dir` (volumes in standalone mode), read again only once `dir` has changed. */
+  listSubdirectories(dir: string): Promise<DirectoryEntryInfo[]> {
+    return this.subdirectories.list(dir);
+  }
 
   /**
-   * The subdirectories of `dir` (volumes in standalone mode). A volume's name is an identifier of the API and its
-   * root an OS path, so a directory whose name is not valid UTF-8 cannot be a volume: it is left out, with a warning
-   * naming it in the file-name escape.
+   * The subdirectories of `dir`, read now. A volume's name is an identifier of the API and its root an OS path, so
+   * a directory whose name is not valid UTF-8 cannot be a volume: it is left out, with a warning naming it in the
+   * file-name escape.
    */
-  async listSubdirectories(dir: string): Promise<DirectoryEntryInfo[]> {
+  async readSubdirectories(dir: string): Promise<DirectoryEntryInfo[]> {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
