@@ -52,6 +52,12 @@ export class EventApplication {
   private readonly touchedDirs = new Set<string>();
   /** The timed application in progress, suspended between slices. */
   private inFlight: Generator<void, void> | undefined;
+  /**
+   * Callers (settle, flush) waiting for the timed application in progress. Its re-read of touched directories, the
+   * safety net for events a watcher lost, stops at its next step then and goes on at the next timed application:
+   * a cleanup waits for the events to be applied, not for a thousand files of its directory to be read again.
+   */
+  private hurried = 0;
   eventsApplied = 0;
 
   constructor(private readonly ctx: ApplicationContext) {}
@@ -88,29 +94,35 @@ export class EventApplication {
   }
 
   /**
-   * Applies what is buffered now, in slices of the event loop: the timed application in progress is finished, then
-   * the events buffered at that moment are applied and their directories listed again. Events that arrive meanwhile
-   * wait for the next timed application. A timed application does not start while this runs.
+   * Applies what is buffered now, in slices of the event loop: the timed application in progress is finished (its
+   * events applied; its re-read of touched directories cut short, to go on later), then the events buffered at that
+   * moment are applied and their directories listed again. Events that arrive meanwhile wait for the next timed
+   * application. A timed application does not start while this runs.
    */
   async settle(): Promise<void> {
     const slices = new TimeSlices();
     // The application in progress (timed, or another settle's) is driven to its end, never replaced: its events have
     // left the buffer. Ours starts only when none is in progress, so a timed one cannot start beside it.
     let own: Generator<void, void> | undefined;
-    for (;;) {
-      let steps = this.inFlight;
-      if (!steps && !own) steps = own = this.applySteps(true);
-      if (!steps) return;
-      this.inFlight = steps;
-      try {
-        // A synchronous flush meanwhile may have finished these steps (or close() dropped them).
-        while (this.inFlight === steps && !steps.next().done) {
-          if (slices.due()) await slices.pause();
+    this.hurried++;
+    try {
+      for (;;) {
+        let steps = this.inFlight;
+        if (!steps && !own) steps = own = this.applySteps(true);
+        if (!steps) return;
+        this.inFlight = steps;
+        try {
+          // A synchronous flush meanwhile may have finished these steps (or close() dropped them).
+          while (this.inFlight === steps && !steps.next().done) {
+            if (slices.due()) await slices.pause();
+          }
+        } finally {
+          if (this.inFlight === steps) this.inFlight = undefined;
         }
-      } finally {
-        if (this.inFlight === steps) this.inFlight = undefined;
+        if (steps === own) return;
       }
-      if (steps === own) return;
+    } finally {
+      this.hurried--;
     }
   }
 
@@ -173,16 +185,22 @@ export class EventApplication {
   private *timedSteps(quiet: boolean): Generator<void, void> {
     yield* this.applySteps(false);
     if (quiet) this.ctx.watch.quiet();
-    yield* this.rereadSteps(quiet ? QUIET_RESTAT_BUDGET : BUSY_RESTAT_BUDGET);
+    const finished = yield* this.rereadSteps(quiet ? QUIET_RESTAT_BUDGET : BUSY_RESTAT_BUDGET);
     this.rereadStaleLinks();
-    // Still busy: directories left over are re-read at the next quiet moment.
-    if (!quiet && !this.ctx.closed()) this.schedule(performance.now());
+    // Still busy, or the re-read cut short for a waiting caller: directories left over are re-read next time.
+    if ((!quiet || !finished) && !this.ctx.closed()) this.schedule(performance.now());
   }
 
   private finishInFlight(): void {
     const steps = this.inFlight;
     this.inFlight = undefined;
-    if (steps) drain(steps);
+    if (!steps) return;
+    this.hurried++;
+    try {
+      drain(steps);
+    } finally {
+      this.hurried--;
+    }
   }
 
   /**
@@ -238,21 +256,34 @@ export class EventApplication {
     this.notifyIfChanged(before);
   }
 
-  /** Re-lists the directories touched since the last re-read, re-reading the files of those that fit in `budget`. */
-  private *rereadSteps(budget: number): Generator<void, void> {
-    if (this.touchedDirs.size === 0) return;
+  /**
+   * Re-lists the directories touched since the last re-read, re-reading the files of those that fit in `budget`.
+   * Returns false when it stopped early for a waiting caller (see `hurried`): what is left stays touched.
+   */
+  private *rereadSteps(budget: number): Generator<void, boolean> {
+    if (this.touchedDirs.size === 0) return true;
     const before = this.ctx.index().tally();
     let left = budget;
+    let finished = true;
     for (const dir of [...this.touchedDirs]) {
+      if (this.hurried > 0) {
+        finished = false;
+        break;
+      }
       const files = this.ctx.index().namesIn(dir)?.size ?? 0;
       const deep = files <= left;
       if (deep) {
         left -= files;
         this.touchedDirs.delete(dir);
       }
-      yield* this.relistSteps(dir, deep);
+      if (!(yield* this.relistSteps(dir, deep, true))) {
+        this.touchedDirs.add(dir);
+        finished = false;
+        break;
+      }
     }
     this.notifyIfChanged(before);
+    return finished;
   }
 
   private notifyIfChanged(before: Tally): void {
@@ -266,17 +297,19 @@ export class EventApplication {
 
   /**
    * Lists a directory and reconciles its direct entries with the index; `reread`: its known files are re-read too.
-   * One step per file read (a deep re-read of a large directory is thousands of lstat calls).
+   * One step per file read (a deep re-read of a large directory is thousands of lstat calls). `yieldsToWaiting`:
+   * stops between entries once a caller waits (see `hurried`), and returns false; the directory is to be read again.
    */
-  private *relistSteps(dir: string, reread: boolean): Generator<void, void> {
+  private *relistSteps(dir: string, reread: boolean, yieldsToWaiting = false): Generator<void, boolean> {
     const entries = this.ctx.reader.listDirectory(this.ctx.root, dir);
     const index = this.ctx.index();
     if (!entries) {
       if (dir !== '') index.removeSubtree(dir);
-      return;
+      return true;
     }
     const present = new Set<string>();
     for (const entry of entries) {
+      if (yieldsToWaiting && this.hurried > 0) return false;
       present.add(entry.name);
       const relative = dir === '' ? entry.name : `${dir}/${entry.name}`;
       const known = index.namesIn(dir);
@@ -302,6 +335,7 @@ export class EventApplication {
       if (!present.has(split(sub)[1])) index.removeSubtree(sub);
     }
     index.ensureDir(dir);
+    return true;
   }
 
   /**
@@ -333,6 +367,6 @@ export class EventApplication {
   }
 }
 
-function drain(steps: Generator<void, void>): void {
+function drain(steps: Generator<void, unknown>): void {
   while (!steps.next().done);
 }
