@@ -34,6 +34,9 @@ describe('deletion records of a large run', () => {
     const dataSource = app.running.app.get(DataSource);
     const counts = await dataSource.query<Array<{ event_seq: number; n: number }>>('SELECT event_seq, count(*) AS n FROM deletions GROUP BY event_seq ORDER BY event_seq');
     expect(Object.fromEntries(counts.map((c) => [Number(c.event_seq), Number(c.n)]))).toEqual({ [bigEvent!.seq]: 50_000, [quietEvent!.seq]: 1 });
+    // Copied beside the event in several statements: every row once, in the run's order.
+    const paths = await dataSource.query<Array<{ path: string }>>(`SELECT path FROM deletions WHERE event_seq = ${bigEvent!.seq} ORDER BY id`);
+    expect(paths.map((p) => p.path)).toEqual(Array.from({ length: 50_000 }, (_, i) => `/rec/f${String(i).padStart(6, '0')}`));
     // No staging table is left behind.
     const temp = TEST_DB_KIND === 'sqlite' ? await dataSource.query("SELECT name FROM sqlite_temp_master WHERE type = 'table'") : [];
     expect(temp).toEqual([]);
