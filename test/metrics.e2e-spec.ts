@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -52,6 +54,31 @@ describe('GET /metrics', () => {
   it('answers in the Prometheus text format', () => {
     expect(status).toBe(200);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('answers gzipped to a scraper that accepts it (as Prometheus does), and as text to one that does not', async () => {
+    const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      const req = request(`${app.url}/metrics`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(raw.headers.vary).toMatch(/accept-encoding/i);
+    expect(Number(raw.headers['content-length'])).toBe(raw.body.length);
+    const unzipped = gunzipSync(raw.body).toString('utf8');
+    // The same families as the text answer (values of the process metrics move between two renders).
+    const families = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('# TYPE ')).sort();
+    expect(families(unzipped)).toEqual(families(text));
+    expect(raw.body.length).toBeLessThan(Buffer.byteLength(unzipped) / 3);
+    // Asked for nothing (or identity only): the text itself.
+    const plain = await rawRequest(app.url, 'GET', '/metrics', { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(families(plain.text)).toEqual(families(text));
   });
 
   it('passes promtool check metrics (names, help, types, units)', () => {
