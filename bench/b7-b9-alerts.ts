@@ -144,9 +144,10 @@ interface LoadResult {
 }
 
 /** autocannon's command line, 10 connections, 100 requests/s overall, `seconds` long; its JSON result. */
-function autocannonProcess(url: string, seconds = 10): Promise<LoadResult> {
+function autocannonProcess(url: string, seconds = 10, headers: readonly string[] = []): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.resolve('node_modules/autocannon/autocannon.js'), '-c', '10', '-R', '100', '-d', String(seconds), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const args = [path.resolve('node_modules/autocannon/autocannon.js'), '-c', '10', '-R', '100', '-d', String(seconds), ...headers.flatMap((h) => ['-H', h]), '-j', url];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);
@@ -165,10 +166,10 @@ function autocannonProcess(url: string, seconds = 10): Promise<LoadResult> {
  * the event loop), with the event loop's delay measured meanwhile in this process, where the service runs (1 ms
  * resolution: its maximum is the longest the loop was held at once). One line: latencies, loop, load average.
  */
-async function underLoad(url: string, seconds = 10): Promise<{ result: LoadResult; line: string }> {
+async function underLoad(url: string, seconds = 10, headers: readonly string[] = []): Promise<{ result: LoadResult; line: string }> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const result = await autocannonProcess(url, seconds);
+  const result = await autocannonProcess(url, seconds, headers);
   loop.disable();
   const line =
     `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ${result.requests.total} requests, ${result.non2xx} non-2xx; ` +
@@ -225,6 +226,11 @@ export async function benchScrapeLatency(targets = 1000): Promise<void> {
       }
       const { line } = await underLoad(`${running.url}${route}`);
       say(`B9 ${route} with ${targets} targets at 100 req/s for 10 s: ${line}`);
+      if (route === '/metrics') {
+        // As Prometheus scrapes: it asks for gzip.
+        const gzipped = await underLoad(`${running.url}${route}`, 10, ['accept-encoding=gzip']);
+        say(`B9 ${route} gzipped (accept-encoding: gzip, as Prometheus asks) at 100 req/s for 10 s: ${gzipped.line}`);
+      }
     }
   } finally {
     await running.shutdown('bench end');

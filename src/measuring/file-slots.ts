@@ -5,6 +5,8 @@ import { FileColumns } from './file-columns.js';
 import { NameArena } from './name-arena.js';
 
 const INITIAL_CAPACITY = 1024;
+/** Slots of an index made empty (see the constructor). */
+const EMPTY_CAPACITY = 16;
 /** Slots a compaction step moves (~40 KB of names, well under a millisecond). */
 const COMPACT_STEP = 4096;
 
@@ -37,8 +39,10 @@ export class FileSlots {
       this.names = NameArena.adopt(packed, packed.count);
       this.usedSlots = packed.count;
     } else {
-      this.columns = new FileColumns(INITIAL_CAPACITY);
-      this.names = new NameArena(INITIAL_CAPACITY);
+      // Small until used: every monitor starts with an empty index that its first scan replaces (a thousand
+      // targets made a thousand 130 KB indexes for nothing at start-up).
+      this.columns = new FileColumns(EMPTY_CAPACITY);
+      this.names = new NameArena(EMPTY_CAPACITY, EMPTY_CAPACITY * 16);
     }
   }
 
