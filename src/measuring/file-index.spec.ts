@@ -9,6 +9,17 @@ import { ScanPacker, type ScanOutput } from './scan-output.js';
 const base = { blocks: 8, mtimeMs: 1, ctimeMs: 1, dev: 1 };
 
 describe('FileIndex', () => {
+  it('lets a second caller of prepareOrder wait for the build under way, so the order is there once it resolves', async () => {
+    const index = new FileIndex();
+    for (let i = 0; i < 20_000; i++) index.upsert({ ...base, path: `d/f${i}`, ino: i + 1, nlink: 1, mtimeMs: (i * 7919) % 20_000, size: 1 });
+    const first = index.prepareOrder('mtime', new TimeSlices(0));
+    await index.prepareOrder('mtime', new TimeSlices(0));
+    // Built and kept: reading it now costs no build at once (a 10M-file order is seconds of the event loop).
+    expect(index.footprint().orders).toBeGreaterThan(0);
+    await first;
+    expect([...index.ordered('mtime')].slice(0, 3).map((f) => f.mtimeMs)).toEqual([0, 1, 2]);
+  });
+
   it('builds an order ahead in slices while files come and go, and reads it as if it had been built at once', async () => {
     const random = seededRandom(23);
     const index = new FileIndex();

@@ -1,7 +1,8 @@
 import type { FileEntry } from './file-entry.js';
 import type { TimeSlices } from '../common/time-slices.js';
 import type { FileView, OrderKey, Tally } from './file-view.js';
-import { compareStrings, SlotOrders, type OrderedSlots } from './ordered-slots.js';
+import { SlotOrders, type OrderedSlots } from './ordered-slots.js';
+import { compareStrings } from './radix-sort.js';
 import type { PackedFiles, ScanOutput } from './scan-output.js';
 import type { FileColumns } from './file-columns.js';
 import type { NameArena } from './name-arena.js';

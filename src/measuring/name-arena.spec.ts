@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../test/support/random.mjs';
 import { nameFromBytes } from '../common/file-name.js';
-import { compareStrings } from './ordered-slots.js';
+import { compareStrings } from './radix-sort.js';
 import { NameArena } from './name-arena.js';
 
 /** The escape of every name byte Linux allows (all but NUL and '/'), alone and inside names, and odd characters. */

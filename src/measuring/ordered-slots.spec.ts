@@ -3,7 +3,8 @@ import { seededRandom } from '../../test/support/random.mjs';
 import type { FileEntry } from './file-entry.js';
 import { FileIndex } from './file-index.js';
 import { deletionOrder, ORDER_KEYS, type OrderKey } from './file-view.js';
-import { BLOCK, OrderedSlots, sortByKey } from './ordered-slots.js';
+import { BLOCK, OrderedSlots } from './ordered-slots.js';
+import { sortByKey } from './radix-sort.js';
 
 /** Keys and names in plain arrays, as a SlotOrder reads them. */
 function columns(block = BLOCK): { keys: number[]; names: string[]; order: OrderedSlots } {

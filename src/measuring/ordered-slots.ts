@@ -1,5 +1,6 @@
 import type { TimeSlices } from '../common/time-slices.js';
 import type { OrderKey } from './file-view.js';
+import { sortSteps } from './radix-sort.js';
 
 /**
  * One order over the slots of a FileIndex, kept as files come and go, so that a policy reads the first k files
@@ -285,6 +286,8 @@ export class SlotOrders {
   private readonly orders = new Map<OrderKey, OrderedSlots>();
   /** Orders being built in slices, each with the slots changed since its build began (true: live now). */
   private readonly building = new Map<OrderKey, Map<number, boolean>>();
+  /** The builds in slices under way: a second caller waits for the same one. */
+  private readonly builds = new Map<OrderKey, Promise<void>>();
 
   constructor(private readonly figures: SlotFigures) {}
 
@@ -302,10 +305,21 @@ export class SlotOrders {
   /**
    * Builds the order of `key` ahead of its first read, in slices of the event loop. The index may change
    * meanwhile: every slot inserted or removed during the build is noted (whether it ends live), and settled
-   * into the order once it is built, before it is kept. A key read meanwhile is built at once as before.
+   * into the order once it is built, before it is kept. A caller while it is built waits for that build, so the
+   * order is there to read once prepare() resolves (read before, it would be built again at once: seconds of the
+   * event loop at 10M files); a key read meanwhile without waiting is built at once as before.
    */
-  async prepare(key: OrderKey, liveSlots: () => Int32Array, slices: TimeSlices): Promise<void> {
-    if (this.orders.has(key) || this.building.has(key)) return;
+  prepare(key: OrderKey, liveSlots: () => Int32Array, slices: TimeSlices): Promise<void> {
+    if (this.orders.has(key)) return Promise.resolve();
+    let build = this.builds.get(key);
+    if (!build) {
+      build = this.build(key, liveSlots, slices).finally(() => this.builds.delete(key));
+      this.builds.set(key, build);
+    }
+    return build;
+  }
+
+  private async build(key: OrderKey, liveSlots: () => Int32Array, slices: TimeSlices): Promise<void> {
     const changed = new Map<number, boolean>();
     this.building.set(key, changed);
     try {
@@ -340,67 +354,4 @@ export class SlotOrders {
     for (const order of this.orders.values()) order.remove(slot);
     for (const changed of this.building.values()) changed.set(slot, false);
   }
-}
-
-/** Below this many keys a comparison sort beats the radix sort's fixed cost. */
-const RADIX_FROM = 4096;
-/** A step of the radix sort's scatter: 2^16 keys (well under a millisecond). */
-const RADIX_STEP_MASK = 0xffff;
-
-/**
- * Positions of `keys` in ascending key order (equal keys in any order). A least-significant-digit radix sort over
- * the keys' IEEE 754 bits, 16 bits a pass, passes where every key has the same digit skipped: about 60 ms for
- * 1M mtimes, against about 500 ms for a comparison sort with a JavaScript comparator.
- */
-export function sortByKey(keys: Float64Array): Int32Array {
-  const steps = sortSteps(keys);
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
-}
-
-/** sortByKey() as steps: it yields between the radix passes and every few thousand keys inside one. */
-function* sortSteps(keys: Float64Array): Generator<void, Int32Array> {
-  const n = keys.length;
-  let positions = new Int32Array(n);
-  for (let i = 0; i < n; i++) positions[i] = i;
-  if (n < RADIX_FROM) return positions.sort((a, b) => keys[a]! - keys[b]!);
-  // Bits that order as unsigned integers the way the numbers do: flip all bits of negatives, the sign bit of the rest.
-  const bits = new Uint32Array(keys.buffer.slice(keys.byteOffset, keys.byteOffset + keys.byteLength));
-  for (let i = 0; i < n; i++) {
-    const hi = bits[2 * i + 1]!;
-    if (hi & 0x80000000) {
-      bits[2 * i + 1] = ~hi >>> 0;
-      bits[2 * i] = ~bits[2 * i]! >>> 0;
-    } else {
-      bits[2 * i + 1] = (hi | 0x80000000) >>> 0;
-    }
-  }
-  let spare = new Int32Array(n);
-  const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? 0 : 1;
-    const shift = pass % 2 === 0 ? 0 : 16;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(bits[2 * i + word]! >>> shift) & 0xffff]!++;
-    if (counts[(bits[word]! >>> shift) & 0xffff] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[d]!;
-      counts[d] = sum;
-      sum += c;
-    }
-    yield;
-    for (let i = 0; i < n; i++) {
-      const p = positions[i]!;
-      spare[counts[(bits[2 * p + word]! >>> shift) & 0xffff]!++] = p;
-      if ((i & RADIX_STEP_MASK) === RADIX_STEP_MASK) yield;
-    }
-    [positions, spare] = [spare, positions];
-    yield;
-  }
-  return positions;
-}
-
-/** Plain code-unit order of two strings. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
