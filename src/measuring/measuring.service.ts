@@ -5,7 +5,7 @@ import { TimeSlices } from '../common/time-slices.js';
 import { EventBus } from '../common/event-bus.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import type { EventRecord, NewEvent } from '../event-log/event.types.js';
+import type { EventRecord } from '../event-log/event.types.js';
 import { targetKey, targetRecord, type Registration } from '../state/state.model.js';
 import { EVENTS_COMMITTED, StateStore } from '../state/state.store.js';
 import { VOLUMES_CHANGED, VolumeCatalog, type VolumeInfo } from '../volumes/volume-catalog.js';
@@ -14,9 +14,10 @@ import type { Tally } from './file-index.js';
 import { TreeReader } from './tree-reader.port.js';
 import { TALLY_CHANGED, TARGET_READY, TARGET_ROOT_LOST } from './measuring.topics.js';
 import { TargetMonitor, type MonitorListener, type RescanResult, type WatchSetting } from './target-monitor.js';
+import { UsageSamples } from './usage-samples.js';
+import { measuredStatus, type MeasuredTargetStatus } from './measured-status.js';
 
-/** Usage samples are written together at most this often. */
-export const SAMPLE_BATCH_MS = 1000;
+export { SAMPLE_BATCH_MS } from './usage-samples.js';
 
 interface MonitorEntry {
   readonly monitor: TargetMonitor;
@@ -52,11 +53,9 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   private readyCount = 0;
   /** When every monitor became ready (null while one is not). */
   private allReadyAt: Date | null = null;
-  private readonly lastSampled = new Map<string, { at: number; bytes: number; files: number }>();
-  private readonly pendingSamples = new Map<string, NewEvent>();
   /** Monitors to make anew at the next sync (released from quarantine: measured afresh, watched afresh). */
   private readonly restartWanted = new Set<string>();
-  private sampleTimer: NodeJS.Timeout | undefined;
+  private readonly samples: UsageSamples;
   private syncing: Promise<void> = Promise.resolve();
   /** A sync queued behind the running one: later requests join it instead of queueing more. */
   private queuedSync: Promise<void> | undefined;
@@ -71,9 +70,11 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     private readonly watcher: WatchPort,
     private readonly reader: TreeReader,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.samples = new UsageSamples(store, clock, config.intervals.monitorSeconds * 1000);
+  }
 
   /** Follows registration changes from now on. */
   onModuleInit(): void {
@@ -188,55 +189,8 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
   }
 
   /** Per measured target: figures and watch state, for health. */
-  status(): Array<{
-    id: string;
-    root: string;
-    files: number;
-    bytes: number;
-    watching: boolean;
-    /**
-     * `native`: every directory has a kernel watch (or the adapter does not tell); `partial`: some could not have one
-     * (the watch limit) and are swept every `sweep_seconds`; `poll`: polled; `sweeps`: not watched, full sweeps only.
-     */
-    watch: {
-      mode: 'native' | 'partial' | 'poll' | 'sweeps';
-      directories_watched: number | null;
-      directories_unwatched: number | null;
-      reason: string | null;
-      sweep_seconds: number | null;
-    };
-    /** First scan done and watch set up. */
-    ready: boolean;
-    watch_errors: number;
-    last_scan: string | null;
-    /** Entries the last scan could not read: unreadable, or a path longer than the OS takes (PATH_MAX). */
-    scan_errors: number;
-    scanning: { files_so_far: number; started_at: string } | null;
-  }> {
-    return [...this.monitors.entries()].map(([id, { monitor, root, watch, ready }]) => {
-      const stats = monitor.stats;
-      const coverage = stats.coverage;
-      const partial = coverage !== undefined && coverage.directoriesUnwatched > 0;
-      return {
-        id,
-        root,
-        files: monitor.tally.files,
-        bytes: monitor.tally.bytes,
-        watching: stats.watching,
-        watch: {
-          mode: !stats.watching ? 'sweeps' : watch === 'poll' ? 'poll' : partial ? 'partial' : 'native',
-          directories_watched: coverage?.directoriesWatched ?? null,
-          directories_unwatched: coverage?.directoriesUnwatched ?? null,
-          reason: partial ? (coverage.reason ?? null) : null,
-          sweep_seconds: partial ? coverage.sweepSeconds : null,
-        },
-        ready,
-        watch_errors: stats.watchErrors,
-        last_scan: stats.lastScanAt?.toISOString() ?? null,
-        scan_errors: stats.lastScanErrors,
-        scanning: stats.scanning ? { files_so_far: stats.scanning.files, started_at: stats.scanning.startedAt.toISOString() } : null,
-      };
-    });
+  status(): MeasuredTargetStatus[] {
+    return [...this.monitors.entries()].map(([id, { monitor, root, watch, ready }]) => measuredStatus(id, root, watch, ready, monitor));
   }
 
   /** Closes every monitor and writes pending samples. Idempotent. */
@@ -247,14 +201,14 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     await Promise.all([...this.monitors.values()].map(async ({ monitor }) => monitor.close()));
     this.monitors.clear();
     this.readyCount = 0;
-    await this.flushSamples();
+    await this.samples.flush();
   }
 
   onChange(monitor: TargetMonitor): void {
     const registration = this.registrationById(monitor.id);
     if (!registration) return;
     this.bus.publish(TALLY_CHANGED, { registration, monitor });
-    this.sampleUsage(registration, monitor.tally);
+    this.samples.changed(registration, monitor.tally);
   }
 
   onRootLost(monitor: TargetMonitor, reason: string): void {
@@ -386,34 +340,6 @@ export class MeasuringService implements MonitorListener, OnModuleInit, OnApplic
     entry.ready = true;
     this.readyCount++;
     if (this.readyCount === this.monitors.size) this.allReadyAt = this.clock.now();
-  }
-
-  /**
-   * At most one usage sample per target per monitor interval, and only when the tally moved (an empty target
-   * that stays empty records none). Samples are written together, one transaction per SAMPLE_BATCH_MS, so
-   * that starting hundreds of monitors does not queue hundreds of commits ahead of API writes.
-   */
-  private sampleUsage(registration: Registration, tally: Tally): void {
-    const now = this.clock.now().getTime();
-    const last = this.lastSampled.get(registration.id) ?? { at: -Infinity, bytes: 0, files: 0 };
-    if (last.bytes === tally.bytes && last.files === tally.files) return;
-    if (now - last.at < this.config.intervals.monitorSeconds * 1000) return;
-    this.lastSampled.set(registration.id, { at: now, bytes: tally.bytes, files: tally.files });
-    this.pendingSamples.set(registration.id, {
-      type: 'usage.sampled',
-      target: targetKey(registration.volume_name, registration.path),
-      payload: { id: registration.id, bytes: tally.bytes, disk_bytes: tally.diskBytes, files: tally.files },
-    });
-    this.sampleTimer ??= setTimeout(() => void this.flushSamples(), SAMPLE_BATCH_MS);
-  }
-
-  private async flushSamples(): Promise<void> {
-    clearTimeout(this.sampleTimer);
-    this.sampleTimer = undefined;
-    const events = [...this.pendingSamples.values()];
-    this.pendingSamples.clear();
-    if (events.length === 0) return;
-    await this.store.record(events).catch((error: unknown) => this.logger.warn(`Usage samples not recorded: ${String(error)}`));
   }
 
   /** By the target key its monitor was made for (O(1): this runs on every tally change), checked by id. */
