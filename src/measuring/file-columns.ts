@@ -1,3 +1,4 @@
+import type { FileEntry } from './file-entry.js';
 import { release, resized } from './typed-arrays.js';
 
 /**
@@ -84,6 +85,20 @@ export class FileColumns {
 
   dev(slot: number): number {
     return this.devices[this.devs[slot]!]!;
+  }
+
+  /** A slot's figures as an entry at `path` (made on demand: the columns hold no object). */
+  entry(slot: number, path: string): FileEntry {
+    return {
+      path,
+      size: this.sizes[slot]!,
+      blocks: this.blocks[slot]!,
+      mtimeMs: this.mtimes[slot]!,
+      ctimeMs: this.ctimes[slot]!,
+      dev: this.dev(slot),
+      ino: this.inos[slot]!,
+      nlink: this.nlinks[slot]!,
+    };
   }
 
   write(slot: number, size: number, blocks: number, mtimeMs: number, ctimeMs: number, dev: number, ino: number, nlink: number): void {

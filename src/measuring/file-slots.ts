@@ -92,17 +92,7 @@ export class FileSlots {
 
   /** A slot's figures as an entry at `path` (made on demand: the slots hold no object). */
   entryAt(slot: number, path: string): FileEntry {
-    const c = this.columns;
-    return {
-      path,
-      size: c.sizes[slot]!,
-      blocks: c.blocks[slot]!,
-      mtimeMs: c.mtimes[slot]!,
-      ctimeMs: c.ctimes[slot]!,
-      dev: c.dev(slot),
-      ino: c.inos[slot]!,
-      nlink: c.nlinks[slot]!,
-    };
+    return this.columns.entry(slot, path);
   }
 
   /** The compaction of the name arena under way, if one is. */

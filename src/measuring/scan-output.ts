@@ -110,16 +110,7 @@ export function* entriesOf(output: ScanOutput): Generator<FileEntry> {
   for (let i = 0; i < files.count; i++) {
     const dir = output.dirs[files.dirs[i]!]!;
     const name = names.nameOf(i);
-    yield {
-      path: dir === '' ? name : `${dir}/${name}`,
-      size: files.sizes[i]!,
-      blocks: files.blocks[i]!,
-      mtimeMs: files.mtimes[i]!,
-      ctimeMs: files.ctimes[i]!,
-      dev: columns.dev(i),
-      ino: files.inos[i]!,
-      nlink: files.nlinks[i]!,
-    };
+    yield columns.entry(i, dir === '' ? name : `${dir}/${name}`);
   }
 }
 
