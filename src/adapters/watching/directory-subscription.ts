@@ -1,6 +1,5 @@
 import { lstatSync, readFileSync, statfsSync, watch as fsWatch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { nameFromBytes, osPath } from '../../common/file-name.js';
-import { TimeSlices } from '../../common/time-slices.js';
 import type { WatchCoverage, WatchEvent, WatchHandlers, WatchSubscription } from '../../measuring/watch.port.js';
 
 /**
@@ -18,12 +17,6 @@ export function countsSubdirectoryLinks(type: number): boolean {
 
 /** The initial walk yields to the event loop after this many directories. */
 const DIRECTORIES_PER_TURN = 500;
-/**
- * Raw events are read into events for at most this long in one turn of the event loop. The kernel's queue is read
- * whole in one callback (a cleanup's thousands of deletions at once), and each created or removed name costs an
- * lstat (is it a directory to watch?): those are made in turns after it, not inside it.
- */
-const RAW_SLICE_MS = 4;
 
 /** One root watched by the directories adapter (see DirectoryWatchAdapter for how). */
 export class DirectorySubscription implements WatchSubscription {
@@ -33,9 +26,6 @@ export class DirectorySubscription implements WatchSubscription {
   /** Whether a directory's link count tells it has no subdirectory (see SUBDIRECTORY_LINK_COUNTS). */
   private readonly leavesKnown: boolean;
   private batch: WatchEvent[] = [];
-  /** Raw events as the kernel gave them, read into `batch` in slices (see RAW_SLICE_MS); `rawAt` is the next. */
-  private raw: Array<{ dir: string; type: string; name: Buffer | null }> = [];
-  private rawAt = 0;
   private flushScheduled = false;
   private closed = false;
   private limitReported = false;
@@ -185,18 +175,12 @@ export class DirectorySubscription implements WatchSubscription {
 
   private onRaw(dir: string, type: string, name: Buffer | null): void {
     if (this.closed) return;
-    this.raw.push({ dir, type, name });
-    this.scheduleFlush();
-  }
-
-  /** One raw event read into an event (a directory that appeared is watched first). */
-  private interpret(dir: string, type: string, name: Buffer | null): void {
     if (!name || name.length === 0) {
-      this.batch.push({ kind: 'update', path: dir });
+      this.push(dir, 'update');
       return;
     }
     const path = `${dir}/${nameFromBytes(name)}`;
-    this.batch.push({ kind: type === 'rename' ? this.renamed(dir, path) : 'update', path });
+    this.push(path, type === 'rename' ? this.renamed(dir, path) : 'update');
   }
 
   /** Something appeared at or left `path`: keep the watches in line with the directories now there. */
@@ -330,38 +314,14 @@ export class DirectorySubscription implements WatchSubscription {
 
   private push(path: string, kind: WatchEvent['kind']): void {
     this.batch.push({ kind, path });
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /** Reads raw events into events for one slice and hands the batch on; what is left is read in the next turn. */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.closed) {
-      this.raw = [];
-      this.rawAt = 0;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const events = this.batch;
       this.batch = [];
-      return;
-    }
-    const slice = new TimeSlices(RAW_SLICE_MS);
-    while (this.rawAt < this.raw.length) {
-      const { dir, type, name } = this.raw[this.rawAt++]!;
-      this.interpret(dir, type, name);
-      if (slice.due()) break;
-    }
-    if (this.rawAt < this.raw.length) this.scheduleFlush();
-    else {
-      this.raw = [];
-      this.rawAt = 0;
-    }
-    const events = this.batch;
-    this.batch = [];
-    if (events.length > 0) this.handlers.onEvents(events);
+      if (!this.closed && events.length > 0) this.handlers.onEvents(events);
+    });
   }
 }
 
