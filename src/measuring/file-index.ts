@@ -140,17 +140,17 @@ export class FileIndex implements FileView {
 
   /** Files in deletion order for `key` (see FileView); the order is built on the first read of a key. */
   *ordered(key: OrderKey, reverse = false): Generator<FileEntry> {
-    for (const slot of this.orderOf(key).slots(reverse)) yield this.slots.entryAt(slot, this.pathOf(slot));
+    for (const slot of this.orderOf(key).slots(reverse)) yield this.columns.entry(slot, this.pathOf(slot));
   }
 
   linksOf(entry: FileEntry): readonly FileEntry[] {
     const slots = this.tallied.linkedSlots(entry.ino);
-    return slots ? slots.map((slot) => this.slots.entryAt(slot, this.pathOf(slot))) : [entry];
+    return slots ? slots.map((slot) => this.columns.entry(slot, this.pathOf(slot))) : [entry];
   }
 
   get(path: string): FileEntry | undefined {
     const slot = this.slotOf(path);
-    return slot < 0 ? undefined : this.slots.entryAt(slot, path);
+    return slot < 0 ? undefined : this.columns.entry(slot, path);
   }
 
   /** Adds or replaces the entry at its path. Returns whether anything changed. */
@@ -239,7 +239,7 @@ export class FileIndex implements FileView {
     for (const [dir, id] of this.dirs.entries()) {
       for (const slot of this.dirs.slotsIn(id)) {
         const name = this.names.nameOf(slot);
-        yield this.slots.entryAt(slot, dir === '' ? name : `${dir}/${name}`);
+        yield this.columns.entry(slot, dir === '' ? name : `${dir}/${name}`);
       }
     }
   }

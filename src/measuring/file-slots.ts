@@ -1,4 +1,3 @@
-import type { FileEntry } from './file-entry.js';
 import { TimeSlices } from '../common/time-slices.js';
 import type { PackedFiles } from './scan-output.js';
 import { FileColumns } from './file-columns.js';
@@ -88,11 +87,6 @@ export class FileSlots {
     let i = 0;
     for (let slot = 0; slot < this.usedSlots; slot++) if (dirs[slot]! >= 0) slots[i++] = slot;
     return slots;
-  }
-
-  /** A slot's figures as an entry at `path` (made on demand: the slots hold no object). */
-  entryAt(slot: number, path: string): FileEntry {
-    return this.columns.entry(slot, path);
   }
 
   /** The compaction of the name arena under way, if one is. */
